@@ -1,0 +1,289 @@
+//! Stage 3: analysis. Splits text into words and turns each word into the
+//! keys the index stores, with the stemmer of the document's language:
+//!
+//! - **stem**: the word's stem (Finnish/Swedish/English), the main match key;
+//! - **exact**: the lowercased word as written, so exact forms rank first;
+//! - **folded**: the stem of the word with ä→a, ö→o, å→a (and other accents
+//!   removed), kept in a field of its own so "sahkokatko" finds "sähkökatko"
+//!   without ever making "sää" and "saa" the same word in the main field;
+//! - **tails**: the endings of a long word's stem that could be the last part
+//!   of a compound ("valmiussuunnitelm" → … "suunnitelm"), so a query for
+//!   "suunnitelma" finds "valmiussuunnitelmassa".
+//!
+//! The same functions analyse queries, so both sides always agree.
+
+pub mod stem;
+pub mod stopwords;
+
+use std::sync::OnceLock;
+
+use crate::lang::Lang;
+use stem::{StemLang, WordStemmer};
+
+/// Shortest compound part (in characters) that a tail may be.
+pub const MIN_TAIL_CHARS: usize = 4;
+/// Shortest head (in characters) left before a tail.
+pub const MIN_HEAD_CHARS: usize = 3;
+
+/// A word found in a text, with its byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Byte offset of the word's first character.
+    pub start: usize,
+    /// Byte offset just past the word.
+    pub end: usize,
+    /// The word in lower case, typographic apostrophes made plain.
+    pub lower: String,
+    /// The word's position (hyphenated parts get one each; the joined form
+    /// shares the position of the last part).
+    pub position: u32,
+    /// Whether this is the joined form of a hyphenated word ("vuokraavustus").
+    pub joined: bool,
+}
+
+/// Splits text into words: runs of letters and digits, with an apostrophe
+/// allowed inside a word. A hyphenated word ("vuokra-avustus") gives its
+/// parts and also the joined form, which is how compounds are written in
+/// their other spelling.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut position = 0u32;
+    let mut iter = text.char_indices().peekable();
+    // Parts of the current hyphenated group: (start, end).
+    let mut group: Vec<(usize, usize)> = Vec::new();
+    let flush_group = |group: &mut Vec<(usize, usize)>, out: &mut Vec<Word>, position: &mut u32| {
+        if group.len() > 1 {
+            let (start, end) = (group[0].0, group[group.len() - 1].1);
+            let mut joined = String::new();
+            for &(s, e) in group.iter() {
+                joined.push_str(&lower(&text[s..e]));
+            }
+            out.push(Word { start, end, lower: joined, position: position.saturating_sub(1), joined: true });
+        }
+        group.clear();
+    };
+    while let Some((start, c)) = iter.next() {
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, next)) = iter.peek() {
+            if next.is_alphanumeric() {
+                end = i + next.len_utf8();
+                iter.next();
+            } else if next == '\'' || next == '’' {
+                // Keep an apostrophe only between two letters.
+                let mut ahead = iter.clone();
+                ahead.next();
+                match ahead.peek() {
+                    Some(&(_, after)) if after.is_alphabetic() => {
+                        iter.next();
+                    }
+                    _ => break,
+                }
+            } else {
+                break;
+            }
+        }
+        let lowered = lower(&text[start..end]);
+        out.push(Word { start, end, lower: lowered, position, joined: false });
+        position += 1;
+        group.push((start, end));
+        // A hyphen directly followed by a letter continues the group.
+        let continues = match iter.peek() {
+            Some(&(_, '-')) | Some(&(_, '‐')) => {
+                let mut ahead = iter.clone();
+                ahead.next();
+                matches!(ahead.peek(), Some(&(_, after)) if after.is_alphanumeric())
+            }
+            _ => false,
+        };
+        if !continues {
+            flush_group(&mut group, &mut out, &mut position);
+        }
+    }
+    flush_group(&mut group, &mut out, &mut position);
+    out
+}
+
+fn lower(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }).collect()
+}
+
+/// Removes accents: ä→a, ö→o, å→a, é→e, ü→u, ø→o, æ→ae, ß→ss, ...
+/// Only used for the separate folded keys, never for the main stem keys.
+pub fn fold(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'ä' | 'å' | 'á' | 'à' | 'â' | 'ã' => out.push('a'),
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => out.push('o'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'ü' | 'ú' | 'ù' | 'û' => out.push('u'),
+            'í' | 'ì' | 'î' | 'ï' => out.push('i'),
+            'ç' => out.push('c'),
+            'ñ' => out.push('n'),
+            'š' => out.push('s'),
+            'ž' => out.push('z'),
+            'ý' | 'ÿ' => out.push('y'),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a word has letters that [`fold`] changes.
+pub fn has_foldable(word: &str) -> bool {
+    word.chars().any(|c| !c.is_ascii() && c.is_alphabetic())
+}
+
+/// The stemmers of the three languages, built once.
+pub struct Analyzer {
+    fi: WordStemmer,
+    sv: WordStemmer,
+    en: WordStemmer,
+}
+
+impl Analyzer {
+    /// The shared analyzer.
+    pub fn get() -> &'static Analyzer {
+        static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
+        ANALYZER.get_or_init(|| Analyzer {
+            fi: WordStemmer::new(StemLang::Fi),
+            sv: WordStemmer::new(StemLang::Sv),
+            en: WordStemmer::new(StemLang::En),
+        })
+    }
+
+    /// The stem key of a lowercased word in a language.
+    pub fn stem(&self, lang: Lang, word: &str) -> String {
+        if word.chars().all(|c| c.is_ascii_digit()) {
+            return word.to_string();
+        }
+        match lang {
+            Lang::Fi => self.fi.stem(word),
+            Lang::Sv => self.sv.stem(word),
+            Lang::En => self.en.stem(word),
+        }
+    }
+
+    /// The folded key: the stem of the accent-free word.
+    pub fn folded(&self, lang: Lang, word: &str) -> String {
+        fold(&self.stem(lang, &fold(word)))
+    }
+
+    /// Analyses a field's text into the token lists for each index field.
+    pub fn analyse(&self, lang: Lang, text: &str, base_position: u32, out: &mut FieldTokens) {
+        for word in words(text) {
+            let position = base_position + word.position;
+            let stem = self.stem(lang, &word.lower);
+            out.stems.push(Key { key: stem.clone(), start: word.start, end: word.end, position });
+            if !word.joined {
+                out.exact.push(Key { key: word.lower.clone(), start: word.start, end: word.end, position });
+            }
+            let folded = self.folded(lang, &word.lower);
+            out.folded.push(Key { key: folded, start: word.start, end: word.end, position });
+            for tail in compound_tails(&stem) {
+                out.tails.push(Key { key: tail.to_string(), start: word.start, end: word.end, position });
+            }
+        }
+    }
+}
+
+/// One key for the index, with the span and position of the word it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The key text.
+    pub key: String,
+    /// Byte offset of the source word.
+    pub start: usize,
+    /// Byte offset past the source word.
+    pub end: usize,
+    /// Word position.
+    pub position: u32,
+}
+
+/// The keys of one analysed text, one list per kind.
+#[derive(Debug, Clone, Default)]
+pub struct FieldTokens {
+    /// Stem keys (positions kept, for phrases).
+    pub stems: Vec<Key>,
+    /// Exact lowercased words.
+    pub exact: Vec<Key>,
+    /// Folded stem keys.
+    pub folded: Vec<Key>,
+    /// Compound tails.
+    pub tails: Vec<Key>,
+}
+
+impl FieldTokens {
+    /// The position after the last word, to continue numbering in another text.
+    pub fn next_position(&self) -> u32 {
+        self.stems.last().map(|k| k.position + 2).unwrap_or(0)
+    }
+}
+
+/// The possible last parts of a compound whose stem is `stem`: every ending
+/// of at least [`MIN_TAIL_CHARS`] characters that leaves a head of at least
+/// [`MIN_HEAD_CHARS`]. Ending-only matching keeps precision: "tila" matches
+/// "kerhotila" but not "tilaisuus" or "tilanne".
+pub fn compound_tails(stem: &str) -> impl Iterator<Item = &str> {
+    let chars = stem.chars().count();
+    let boundaries: Vec<usize> = if chars >= MIN_HEAD_CHARS + MIN_TAIL_CHARS && stem.chars().all(char::is_alphabetic) {
+        stem.char_indices()
+            .map(|(i, _)| i)
+            .skip(MIN_HEAD_CHARS)
+            .take(chars + 1 - MIN_HEAD_CHARS - MIN_TAIL_CHARS)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    boundaries.into_iter().map(move |i| &stem[i..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowers(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.lower).collect()
+    }
+
+    #[test]
+    fn splits_words_and_keeps_apostrophes_inside() {
+        assert_eq!(
+            lowers("Föreningens plan: 72 h, the city's grant."),
+            vec!["föreningens", "plan", "72", "h", "the", "city's", "grant"]
+        );
+    }
+
+    #[test]
+    fn hyphenated_words_give_parts_and_joined_form() {
+        let w = words("Vuokra-avustus haettava");
+        let lows: Vec<_> = w.iter().map(|w| (w.lower.as_str(), w.position, w.joined)).collect();
+        assert_eq!(
+            lows,
+            vec![("vuokra", 0, false), ("avustus", 1, false), ("vuokraavustus", 1, true), ("haettava", 2, false)]
+        );
+        assert_eq!(&"Vuokra-avustus haettava"[w[2].start..w[2].end], "Vuokra-avustus");
+    }
+
+    #[test]
+    fn folding_is_separate_from_stems() {
+        let a = Analyzer::get();
+        assert_ne!(a.stem(Lang::Fi, "sää"), a.stem(Lang::Fi, "saa"));
+        assert_eq!(a.folded(Lang::Fi, "sähkökatko"), a.folded(Lang::Fi, "sahkokatko"));
+        assert_eq!(a.folded(Lang::Sv, "strömavbrott"), a.folded(Lang::Sv, "stromavbrott"));
+    }
+
+    #[test]
+    fn tails_of_compounds() {
+        let tails: Vec<_> = compound_tails("kerhotila").collect();
+        assert!(tails.contains(&"tila"));
+        assert!(!tails.contains(&"ila"));
+        assert!(compound_tails("tilanne").all(|t| t != "tila"));
+        assert_eq!(compound_tails("tila").count(), 0);
+    }
+}

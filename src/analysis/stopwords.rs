@@ -1,0 +1,41 @@
+//! Small stop-word lists for queries. Documents keep every word (phrases need
+//! them); a query drops these unless they are inside quotes, so "miten haen
+//! avustusta" searches for "haen avustusta".
+
+use crate::lang::Lang;
+
+const FI: &[&str] = &[
+    "ja", "on", "ei", "se", "että", "ovat", "oli", "olla", "ole", "kun", "jos", "niin", "kuin", "mutta", "tai", "sekä",
+    "myös", "miten", "mitä", "mikä", "mihin", "missä", "mistä", "milloin", "miksi", "kuka", "ketkä", "keitä",
+    "kenelle", "voi", "voiko", "voin", "voimme", "pitää", "täytyy", "tulee", "onko", "ovatko", "minä", "sinä", "hän",
+    "me", "te", "he", "meidän", "teidän", "heidän", "tämä", "tuo", "nämä", "ne", "sen", "siitä", "sitä", "siihen",
+    "joka", "jotka", "jonka", "mukaan", "kanssa", "vai", "nyt", "vain", "jo", "eli", "ja/tai", "näin", "mm", "esim",
+    "kaikki", "jokin",
+];
+const SV: &[&str] = &[
+    "och", "i", "att", "det", "som", "en", "ett", "på", "är", "av", "för", "med", "till", "den", "har", "de", "inte",
+    "om", "så", "men", "från", "eller", "hur", "vad", "vem", "vilka", "vilken", "när", "var", "varför", "kan", "ska",
+    "skall", "måste", "bör", "jag", "du", "han", "hon", "vi", "ni", "dem", "oss", "vår", "våra", "vårt", "er", "sin",
+    "sina", "sitt", "detta", "dessa", "där", "här", "också", "bara", "nu", "vid", "under", "efter", "mot", "hos", "få",
+];
+const EN: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "from", "as", "is", "are", "was",
+    "were", "be", "been", "do", "does", "did", "how", "what", "which", "who", "whom", "when", "where", "why", "can",
+    "could", "should", "would", "must", "may", "we", "our", "us", "you", "your", "i", "my", "me", "they", "their",
+    "them", "it", "its", "this", "that", "these", "those", "there", "if", "about", "into", "not", "no", "so", "too",
+];
+
+/// Whether a lowercased word is a stop word in `lang`.
+pub fn is_stop_word(lang: Lang, word: &str) -> bool {
+    let list = match lang {
+        Lang::Fi => FI,
+        Lang::Sv => SV,
+        Lang::En => EN,
+    };
+    list.contains(&word)
+}
+
+/// Whether a lowercased word is a stop word in any of the three languages.
+pub fn is_stop_word_anywhere(word: &str) -> bool {
+    Lang::ALL.iter().any(|&lang| is_stop_word(lang, word))
+}

@@ -1,0 +1,356 @@
+//! The front door: [`KnowledgeBank`] opens (or creates) an index, syncs it
+//! with a documents folder, searches it and reads documents back.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::document::Format;
+use crate::error::{Error, FailedFile, Result};
+use crate::extract::ExtractLimits;
+use crate::indexer::{self, CommitPayload, SyncContext, SyncProgress, SyncReport};
+use crate::lang::Lang;
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::search::{self, SearchRequest, SearchResults};
+
+/// Default documents folder.
+pub const DEFAULT_DOCUMENTS_DIR: &str = "documents";
+/// Default index folder.
+pub const DEFAULT_INDEX_DIR: &str = "index";
+/// Default memory budget of the index writer (bytes): fits a small server.
+pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// One document as stored in the index.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentRecord {
+    /// Path relative to the documents folder, `/`-separated.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Language.
+    pub lang: Lang,
+    /// Format.
+    pub format: Format,
+    /// Number of pages (PDF).
+    pub pages: Option<u32>,
+    /// Tags (lowercased).
+    pub tags: Vec<String>,
+    /// Author, if the file names one.
+    pub author: Option<String>,
+    /// Date from the file's metadata.
+    pub date: Option<String>,
+    /// Headings, in order.
+    pub headings: Vec<String>,
+    /// File size in bytes.
+    pub size: u64,
+    /// File modification time, seconds since 1970.
+    pub modified: i64,
+    /// Problems met while extracting the text.
+    pub warnings: Vec<String>,
+    /// The extracted text (omitted by listings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A short description of one indexed document, for listings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentSummary {
+    /// Path relative to the documents folder.
+    pub path: String,
+    /// Language.
+    pub lang: Lang,
+    /// Format.
+    pub format: Format,
+    /// Number of pages (PDF), else `None`.
+    pub pages: Option<u32>,
+    /// Title.
+    pub title: String,
+}
+
+/// The state of the bank, for status pages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Status {
+    /// Documents in the index.
+    pub documents: u64,
+    /// Time of the last sync that changed the index, seconds since 1970.
+    pub last_sync: Option<i64>,
+    /// Files that could not be indexed, with reasons.
+    pub failed: Vec<FailedFile>,
+}
+
+/// Configures and opens a [`KnowledgeBank`].
+#[derive(Debug, Clone)]
+pub struct KnowledgeBankBuilder {
+    documents_dir: PathBuf,
+    index_dir: PathBuf,
+    limits: ExtractLimits,
+    writer_memory: usize,
+    threads: usize,
+}
+
+impl Default for KnowledgeBankBuilder {
+    fn default() -> Self {
+        KnowledgeBankBuilder {
+            documents_dir: PathBuf::from(DEFAULT_DOCUMENTS_DIR),
+            index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
+            limits: ExtractLimits::default(),
+            writer_memory: DEFAULT_WRITER_MEMORY,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        }
+    }
+}
+
+impl KnowledgeBankBuilder {
+    /// The folder of PDF, Markdown and text files (default `documents`).
+    pub fn documents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.documents_dir = dir.into();
+        self
+    }
+
+    /// The folder of the index (default `index`); created when missing.
+    pub fn index_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.index_dir = dir.into();
+        self
+    }
+
+    /// Per-file limits (size, time).
+    pub fn limits(mut self, limits: ExtractLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Memory budget of the index writer in bytes (at least 15 MB).
+    pub fn writer_memory(mut self, bytes: usize) -> Self {
+        self.writer_memory = bytes.max(15_000_000);
+        self
+    }
+
+    /// Number of extraction threads (default: the number of cores).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Opens the index, creating it if missing. An index written with
+    /// another schema version is rebuilt from scratch (it only holds data
+    /// derived from the documents folder).
+    pub fn open(self) -> Result<KnowledgeBank> {
+        let index = open_or_create(&self.index_dir)?;
+        let fields = Fields::from_schema(&index.schema())
+            .ok_or_else(|| Error::Engine("index schema is missing fields".to_string()))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(KnowledgeBank {
+            index,
+            reader,
+            fields,
+            documents_dir: self.documents_dir,
+            index_dir: self.index_dir,
+            limits: self.limits,
+            writer_memory: self.writer_memory,
+            threads: self.threads,
+            sync_lock: Mutex::new(()),
+        })
+    }
+}
+
+/// Files tantivy writes in an index folder; only these are removed on rebuild.
+fn is_index_file(name: &str) -> bool {
+    name == "meta.json"
+        || name == ".managed.json"
+        || name.starts_with(".tantivy-")
+        || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"].iter().any(|e| name.ends_with(e))
+}
+
+fn open_or_create(dir: &Path) -> Result<Index> {
+    let io_err = |e: std::io::Error| Error::IndexDir { path: dir.to_path_buf(), reason: e.to_string() };
+    std::fs::create_dir_all(dir).map_err(io_err)?;
+    let (schema, _) = Fields::build();
+    if dir.join("meta.json").exists() {
+        let directory = MmapDirectory::open(dir)?;
+        let index = Index::open(directory)?;
+        let payload = CommitPayload::read(&index);
+        let schema_ok = index.schema() == schema;
+        let version_ok = payload.schema_version == SCHEMA_VERSION || index.load_metas()?.payload.is_none();
+        if schema_ok && version_ok {
+            return Ok(index);
+        }
+        tracing::info!(found = payload.schema_version, expected = SCHEMA_VERSION, "index schema changed: rebuilding");
+        drop(index);
+        for entry in std::fs::read_dir(dir).map_err(io_err)?.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if is_index_file(&name) {
+                std::fs::remove_file(entry.path()).map_err(io_err)?;
+            }
+        }
+    }
+    let directory = MmapDirectory::open(dir)?;
+    Ok(Index::create(directory, schema, tantivy::IndexSettings::default())?)
+}
+
+/// A knowledge bank: an index of a documents folder.
+///
+/// Cheap to share between threads (`&KnowledgeBank` is `Send + Sync`): searches
+/// run concurrently with a sync and see the last committed state.
+///
+/// ```
+/// # fn main() -> tietopankki::Result<()> {
+/// # let docs = tempfile::tempdir()?; let index = tempfile::tempdir()?;
+/// std::fs::write(docs.path().join("kotivara.md"), "# Kotivara\n\nKotivaraan kuuluu vettä ja ruokaa kolmeksi päiväksi.")?;
+/// let bank = tietopankki::KnowledgeBank::builder()
+///     .documents_dir(docs.path())
+///     .index_dir(index.path())
+///     .open()?;
+/// let report = bank.sync()?;
+/// assert_eq!(report.added, 1);
+/// let results = bank.search(&tietopankki::SearchRequest::new("kotivaran"))?;
+/// assert_eq!(results.hits[0].path, "kotivara.md");
+/// # Ok(()) }
+/// ```
+pub struct KnowledgeBank {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    documents_dir: PathBuf,
+    index_dir: PathBuf,
+    limits: ExtractLimits,
+    writer_memory: usize,
+    threads: usize,
+    sync_lock: Mutex<()>,
+}
+
+impl KnowledgeBank {
+    /// Starts configuring a bank (documents folder, index folder, limits).
+    pub fn builder() -> KnowledgeBankBuilder {
+        KnowledgeBankBuilder::default()
+    }
+
+    /// Opens (or creates) the index at `index_dir` with default settings.
+    pub fn open(index_dir: impl Into<PathBuf>) -> Result<KnowledgeBank> {
+        Self::builder().index_dir(index_dir).open()
+    }
+
+    /// The documents folder this bank syncs with.
+    pub fn documents_dir(&self) -> &Path {
+        &self.documents_dir
+    }
+
+    /// The index folder.
+    pub fn index_dir(&self) -> &Path {
+        &self.index_dir
+    }
+
+    /// Brings the index up to date with the documents folder: new files are
+    /// added, changed ones replaced, deleted ones removed, all in one atomic
+    /// commit; unchanged files (same size and modification time) cost nothing.
+    /// A file that cannot be read is listed in the report's `failed`, never
+    /// an error of the sync.
+    pub fn sync(&self) -> Result<SyncReport> {
+        self.sync_with_progress(&mut |_| {})
+    }
+
+    /// [`sync`](Self::sync), calling `progress` as files are processed.
+    pub fn sync_with_progress(&self, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
+        if !self.documents_dir.is_dir() {
+            return Err(Error::DocumentsNotFound(self.documents_dir.clone()));
+        }
+        let _guard = self.sync_lock.lock().map_err(|_| Error::Engine("sync lock poisoned".to_string()))?;
+        self.reader.reload()?;
+        let ctx = SyncContext {
+            index: &self.index,
+            reader: &self.reader,
+            fields: self.fields,
+            documents_dir: &self.documents_dir,
+            limits: self.limits,
+            writer_memory: self.writer_memory,
+            threads: self.threads,
+        };
+        let report = indexer::sync(&ctx, progress)?;
+        tracing::info!(
+            added = report.added,
+            updated = report.updated,
+            removed = report.removed,
+            unchanged = report.unchanged,
+            failed = report.failed.len(),
+            "sync finished"
+        );
+        Ok(report)
+    }
+
+    /// Searches the bank.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        search::search(&self.reader.searcher(), &self.fields, request)
+    }
+
+    /// Reads one document's stored fields, text included.
+    pub fn document(&self, path: &str) -> Result<DocumentRecord> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.path, path), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Err(Error::NotFound(path.to_string()));
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        Ok(self.record(&doc, true))
+    }
+
+    fn record(&self, doc: &TantivyDocument, with_text: bool) -> DocumentRecord {
+        let f = &self.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let lines = |field| text(field).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default();
+        DocumentRecord {
+            path: text(f.path).unwrap_or_default(),
+            title: text(f.title_text).unwrap_or_default(),
+            lang: text(f.lang).and_then(|l| l.parse().ok()).unwrap_or(Lang::En),
+            format: text(f.format).and_then(|l| l.parse().ok()).unwrap_or(Format::Text),
+            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
+            tags: doc.get_all(f.tag).filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            author: text(f.author),
+            date: text(f.date),
+            headings: lines(f.headings_text),
+            size: doc.get_first(f.size).and_then(|v| v.as_u64()).unwrap_or(0),
+            modified: doc.get_first(f.mtime).and_then(|v| v.as_i64()).unwrap_or(0) / 1_000_000_000,
+            warnings: lines(f.warnings),
+            text: if with_text { text(f.text) } else { None },
+        }
+    }
+
+    /// Lists every document in the index, sorted by path.
+    pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            for doc_id in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc_id)) {
+                    continue;
+                }
+                let doc: TantivyDocument = searcher.doc(tantivy::DocAddress::new(ord as u32, doc_id))?;
+                let r = self.record(&doc, false);
+                out.push(DocumentSummary {
+                    path: r.path,
+                    lang: r.lang,
+                    format: r.format,
+                    pages: r.pages,
+                    title: r.title,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    /// Number of documents, last sync time and failed files.
+    pub fn status(&self) -> Result<Status> {
+        let searcher = self.reader.searcher();
+        let payload = CommitPayload::read(&self.index);
+        Ok(Status {
+            documents: searcher.num_docs(),
+            last_sync: (payload.last_sync > 0).then_some(payload.last_sync),
+            failed: payload.failed.into_iter().map(|f| FailedFile { path: f.path, reason: f.reason }).collect(),
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! Errors, split by blame: [`Error`] stops an operation (the index cannot be
+//! opened, the documents folder is missing), while [`FileError`] belongs to a
+//! single file and only ends up as a line in a [`SyncReport`](crate::SyncReport).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A fatal error: the operation as a whole could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The documents folder does not exist or is not a folder.
+    #[error("documents folder not found: {}", .0.display())]
+    DocumentsNotFound(PathBuf),
+    /// The index folder could not be created or written.
+    #[error("cannot use index folder {}: {reason}", path.display())]
+    IndexDir {
+        /// The index folder.
+        path: PathBuf,
+        /// What went wrong, in words.
+        reason: String,
+    },
+    /// The index exists but was written by an incompatible version of tietopankki.
+    #[error("index at {} has schema version {found}, this build needs {expected}; delete the folder and run `tietopankki index` to rebuild it", path.display())]
+    SchemaMismatch {
+        /// The index folder.
+        path: PathBuf,
+        /// The schema version found in the index.
+        found: u32,
+        /// The schema version this build writes.
+        expected: u32,
+    },
+    /// Another process holds the index writer lock.
+    #[error("the index is being updated by another tietopankki process (lock held); try again when it has finished")]
+    Locked,
+    /// A document path that is not in the index.
+    #[error("no such document: {0}")]
+    NotFound(String),
+    /// A search request that cannot be answered as asked (e.g. a page past the limit).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// A file could not be read directly (for `extract`).
+    #[error("{0}")]
+    File(#[from] FileError),
+    /// An I/O error outside any single document.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The search engine reported an internal error.
+    #[error("search engine error: {0}")]
+    Engine(String),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Self {
+        match err {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked,
+            other => Error::Engine(other.to_string()),
+        }
+    }
+}
+
+impl From<tantivy::directory::error::OpenDirectoryError> for Error {
+    fn from(err: tantivy::directory::error::OpenDirectoryError) -> Self {
+        Error::Engine(err.to_string())
+    }
+}
+
+impl From<tantivy::query::QueryParserError> for Error {
+    fn from(err: tantivy::query::QueryParserError) -> Self {
+        Error::InvalidRequest(err.to_string())
+    }
+}
+
+/// Why one file could not be indexed, in words a staff member can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    /// The file could not be read from disk.
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
+    /// The file is larger than the configured limit.
+    #[error("too large: {size} bytes, the limit is {limit} bytes")]
+    TooLarge {
+        /// File size in bytes.
+        size: u64,
+        /// The configured limit in bytes.
+        limit: u64,
+    },
+    /// The file is empty.
+    #[error("the file is empty (0 bytes)")]
+    Empty,
+    /// The file's extension says PDF but the content is not one.
+    #[error("not a PDF file (no %PDF header)")]
+    NotAPdf,
+    /// The file is cut short.
+    #[error("the file is cut short (incomplete download or copy?)")]
+    Truncated,
+    /// The PDF needs a password to open.
+    #[error("password required: the PDF is encrypted with a user password")]
+    PasswordRequired,
+    /// The PDF has pages but no text on them.
+    #[error("no text layer (probably a scan); OCR is not supported")]
+    NoTextLayer,
+    /// The file is damaged beyond repair.
+    #[error("damaged file: {0}")]
+    Damaged(String),
+    /// Decoding exceeded a size limit.
+    #[error("resource limit exceeded: {0}")]
+    ResourceLimit(String),
+    /// Extraction took longer than the time budget.
+    #[error("timed out after {0} s")]
+    TimedOut(u64),
+    /// The text is not valid UTF-8 (or Latin-1) text.
+    #[error("not a text file: {0}")]
+    NotText(String),
+    /// No text was found in the file.
+    #[error("no text found in the file")]
+    NoText,
+    /// The extractor failed unexpectedly (a bug); the file was skipped.
+    #[error("internal error while reading the file: {0}")]
+    Internal(String),
+}
+
+/// A file that could not be indexed, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FailedFile {
+    /// Path relative to the documents folder, with `/` separators.
+    pub path: String,
+    /// The reason, as one line of text.
+    pub reason: String,
+}
+
+impl fmt::Display for FailedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.reason)
+    }
+}

@@ -1,0 +1,156 @@
+//! Stage 1: extraction. Turns one file (PDF, Markdown or plain text) into an
+//! [`Extracted`] value, or a [`FileError`] that says why it could not be read.
+//! A panic inside a parser is caught here and becomes a [`FileError`] too, so
+//! one bad file never takes the whole sync down.
+
+pub mod markdown;
+#[path = "pdf_shim.rs"]
+pub mod pdf;
+pub mod text;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::document::{Extracted, Format};
+use crate::error::FileError;
+
+/// Limits applied to every file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExtractLimits {
+    /// Files larger than this are reported as too large and not read.
+    pub max_file_bytes: u64,
+    /// Time budget for one file.
+    pub max_time: Duration,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        ExtractLimits { max_file_bytes: 200 * 1024 * 1024, max_time: Duration::from_secs(30) }
+    }
+}
+
+/// Reads and extracts the file at `path`, whose format is given by its extension.
+pub fn extract_file(path: &Path, limits: &ExtractLimits) -> Result<(Format, Extracted), FileError> {
+    let format =
+        Format::from_path(path).ok_or_else(|| FileError::NotText("not a PDF, Markdown or text file".to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    if meta.len() > limits.max_file_bytes {
+        return Err(FileError::TooLarge { size: meta.len(), limit: limits.max_file_bytes });
+    }
+    let bytes = std::fs::read(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
+    extract_bytes(format, &bytes, name, limits).map(|doc| (format, doc))
+}
+
+/// Extracts a file's content given its format. `name` is the fallback title.
+pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractLimits) -> Result<Extracted, FileError> {
+    let result = catch_unwind(AssertUnwindSafe(|| match format {
+        Format::Pdf => extract_pdf(bytes, limits),
+        Format::Markdown => {
+            let source = text::decode_text(bytes)?;
+            Ok(markdown::extract_markdown(&source, name))
+        }
+        Format::Text => text::extract_text(bytes, name),
+    }));
+    let mut doc = match result {
+        Ok(outcome) => outcome?,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "parser panicked".to_string());
+            return Err(FileError::Internal(what));
+        }
+    };
+    doc.text = normalise_text(&doc.text);
+    if doc.text.trim().is_empty() && format != Format::Pdf {
+        return Err(FileError::NoText);
+    }
+    Ok(doc)
+}
+
+fn extract_pdf(bytes: &[u8], limits: &ExtractLimits) -> Result<Extracted, FileError> {
+    let pdf_limits = pdf::PdfLimits { max_time: limits.max_time, ..pdf::PdfLimits::default() };
+    let pdf = pdf::extract(bytes, &pdf_limits).map_err(map_pdf_error(limits))?;
+    let mut doc = Extracted {
+        title: pdf.title.filter(|t| !t.trim().is_empty()),
+        author: pdf.author.filter(|a| !a.trim().is_empty()),
+        date: pdf.created,
+        warnings: pdf.warnings,
+        ..Extracted::default()
+    };
+    for page in &pdf.pages {
+        doc.page_starts.push(doc.text.len());
+        doc.text.push_str(page.trim_end());
+        doc.text.push('\n');
+    }
+    if doc.text.trim().is_empty() {
+        return Err(FileError::NoTextLayer);
+    }
+    Ok(doc)
+}
+
+fn map_pdf_error(limits: &ExtractLimits) -> impl Fn(pdf::PdfError) -> FileError + '_ {
+    move |err| match err {
+        pdf::PdfError::Empty => FileError::Empty,
+        pdf::PdfError::NotAPdf => FileError::NotAPdf,
+        pdf::PdfError::Truncated => FileError::Truncated,
+        pdf::PdfError::PasswordRequired => FileError::PasswordRequired,
+        pdf::PdfError::NoTextLayer => FileError::NoTextLayer,
+        pdf::PdfError::Damaged(why) => FileError::Damaged(why),
+        pdf::PdfError::ResourceLimit(why) => FileError::ResourceLimit(why),
+        pdf::PdfError::TimedOut => FileError::TimedOut(limits.max_time.as_secs()),
+    }
+}
+
+/// The language a document is indexed in: what it declares, else the
+/// detected dominant language, else English.
+pub fn detect_language(doc: &Extracted) -> crate::Lang {
+    if let Some(lang) = doc.declared_lang {
+        return lang;
+    }
+    let detected = crate::lang::detect(&doc.text).or_else(|| doc.title.as_deref().and_then(crate::lang::detect));
+    detected.map(|d| d.lang).unwrap_or(crate::Lang::En)
+}
+
+/// Final clean-up shared by all formats: Unicode NFC (so `a` + combining
+/// diaeresis becomes `ä`), ligatures expanded, soft hyphens and control
+/// characters dropped.
+pub fn normalise_text(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfc() {
+        match c {
+            '\u{00AD}' | '\u{200B}' | '\u{FEFF}' => {}
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            '\r' => {}
+            '\t' | '\u{0C}' => out.push(' '),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_ligatures_and_combining_marks() {
+        assert_eq!(normalise_text("\u{FB01}nns ka\u{0308}si\u{00AD}kirja"), "finns käsikirja");
+    }
+
+    #[test]
+    fn empty_markdown_is_an_error() {
+        let limits = ExtractLimits::default();
+        assert_eq!(extract_bytes(Format::Markdown, b"   \n", "x", &limits), Err(FileError::NoText));
+    }
+}

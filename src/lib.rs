@@ -1,0 +1,55 @@
+//! # tietopankki — a trilingual knowledge bank
+//!
+//! tietopankki indexes a folder of PDF, Markdown and plain text documents in
+//! Finnish, Swedish and English and searches it the way people type: inflected
+//! words, parts of compounds, missing ä/ö/å, typos.
+//!
+//! The pipeline has one module per stage:
+//! [`extract`] (PDF, Markdown, text) → [`lang`] (language detection) →
+//! [`analysis`] (stemming, folding, compound parts) → indexing (tantivy) →
+//! [`search`] (ranking, snippets, facets). The library has no web or CLI
+//! dependencies; the `tietopankki` binary adds those behind cargo features.
+//!
+//! ```
+//! use tietopankki::{KnowledgeBank, SearchRequest};
+//!
+//! # fn main() -> tietopankki::Result<()> {
+//! # let docs = tempfile::tempdir()?; let index = tempfile::tempdir()?;
+//! std::fs::create_dir(docs.path().join("sv"))?;
+//! std::fs::write(
+//!     docs.path().join("sv/strombrott.md"),
+//!     "---\ntitle: Strömavbrott\ntags: [beredskap]\n---\nUnder ett långt strömavbrott behöver föreningen en plan.",
+//! )?;
+//! let bank = KnowledgeBank::builder().documents_dir(docs.path()).index_dir(index.path()).open()?;
+//! bank.sync()?;
+//! // No ä/ö/å on the keyboard, and an inflected form: still found.
+//! let results = bank.search(&SearchRequest::new("stromavbrottet"))?;
+//! assert_eq!(results.hits[0].path, "sv/strombrott.md");
+//! assert_eq!(results.hits[0].lang, tietopankki::Lang::Sv);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod analysis;
+mod bank;
+pub mod document;
+pub mod error;
+pub mod extract;
+mod indexer;
+pub mod lang;
+pub mod query;
+mod schema;
+pub mod search;
+pub mod snippet;
+
+pub use bank::{
+    DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_DOCUMENTS_DIR,
+    DEFAULT_INDEX_DIR, DEFAULT_WRITER_MEMORY,
+};
+pub use document::{Extracted, Format};
+pub use error::{Error, FailedFile, FileError, Result};
+pub use extract::ExtractLimits;
+pub use indexer::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
+pub use lang::Lang;
+pub use schema::SCHEMA_VERSION;
+pub use search::{FacetCount, Facets, SearchHit, SearchRequest, SearchResults};

@@ -1,0 +1,272 @@
+//! The `tietopankki` command: a thin layer over the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tietopankki::{Format, KnowledgeBank, SearchRequest, SyncProgress};
+
+/// tietopankki: a knowledge bank for Finnish, Swedish and English documents.
+///
+/// Drop PDF, Markdown (.md) and text (.txt) files into a documents folder,
+/// run `tietopankki index`, then search them with `tietopankki search`, or
+/// run `tietopankki serve` for the web page and JSON API.
+#[derive(Parser)]
+#[command(name = "tietopankki", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Bring the index up to date with the documents folder and print what changed.
+    ///
+    /// New files are added, changed files re-indexed, deleted files removed;
+    /// unchanged files cost nothing. Files that cannot be read are listed with
+    /// the reason, and the rest are indexed anyway.
+    Index {
+        /// The folder of documents to index.
+        #[arg(long, default_value = tietopankki::DEFAULT_DOCUMENTS_DIR, value_name = "DIR")]
+        documents: PathBuf,
+        /// Where the index is kept (created if missing).
+        #[arg(long, default_value = tietopankki::DEFAULT_INDEX_DIR, value_name = "DIR")]
+        index: PathBuf,
+        /// Print the report as one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the index and print the best hits.
+    ///
+    /// Type words as you would say them: inflected forms, parts of compounds
+    /// and words without ä/ö/å are found. "Quoted phrases" must occur as
+    /// written, -word excludes, and lang:fi, format:pdf, tag:X, folder:X filter.
+    Search {
+        /// Where the index is kept.
+        #[arg(long, default_value = tietopankki::DEFAULT_INDEX_DIR, value_name = "DIR")]
+        index: PathBuf,
+        /// How many hits to show (1-100).
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        limit: usize,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The query.
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+    },
+    /// Print the text that would be indexed from one file (PDF pages are separated by form feeds).
+    ///
+    /// Use it to see why a file is or is not found. Exits with an error and a
+    /// one-line reason when the file cannot be read.
+    Extract {
+        /// The file (PDF, Markdown or text).
+        file: PathBuf,
+        /// Also print the title, language and other metadata first.
+        #[arg(long)]
+        meta: bool,
+    },
+    /// Run the web page and JSON API (indexes the documents folder first, then keeps it up to date).
+    Serve(ServeArgs),
+}
+
+/// Arguments of `serve` (kept even without the server feature so `--help` is the same).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The folder of documents to index and serve.
+    #[arg(long, default_value = tietopankki::DEFAULT_DOCUMENTS_DIR, value_name = "DIR")]
+    pub documents: PathBuf,
+    /// Where the index is kept.
+    #[arg(long, default_value = tietopankki::DEFAULT_INDEX_DIR, value_name = "DIR")]
+    pub index: PathBuf,
+    /// Address to listen on. Only this machine can connect by default.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: String,
+    /// Bearer token that enables POST /api/reindex (or set TIETOPANKKI_ADMIN_TOKEN).
+    #[arg(long, env = "TIETOPANKKI_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Allowed CORS origin for the JSON API (e.g. https://example.org, or * for any).
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
+    /// Seconds between full re-scans of the documents folder (a fallback for lost file events).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub rescan: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Index { documents, index, json } => run_index(documents, index, json),
+        Command::Search { index, limit, json, query } => run_search(index, limit, json, query.join(" ")),
+        Command::Extract { file, meta } => run_extract(file, meta),
+        Command::Serve(args) => run_serve(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("tietopankki: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_index(documents: PathBuf, index: PathBuf, json: bool) -> Result<ExitCode, String> {
+    if !documents.is_dir() {
+        return Err(format!("documents folder not found: {}", documents.display()));
+    }
+    let bank =
+        KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).open().map_err(|e| e.to_string())?;
+    let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} files")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut on_progress = |p: SyncProgress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(format!("{:?}", p.stage).to_lowercase());
+        }
+    };
+    let report = bank.sync_with_progress(&mut on_progress).map_err(|e| e.to_string())?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if json {
+        let documents = bank.documents().map_err(|e| e.to_string())?;
+        let out = serde_json::json!({
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "failed": report.failed,
+            "warnings": report.warnings,
+            "documents": documents,
+        });
+        println!("{out}");
+    } else {
+        let total = bank.status().map(|s| s.documents).unwrap_or(0);
+        println!(
+            "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
+            report.added,
+            report.updated,
+            report.removed,
+            report.unchanged,
+            report.failed.len(),
+            total,
+            index.display()
+        );
+        for failed in &report.failed {
+            println!("  failed: {}: {}", failed.path, failed.reason);
+        }
+        for warning in &report.warnings {
+            println!("  warning: {warning}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_search(index: PathBuf, limit: usize, json: bool, query: String) -> Result<ExitCode, String> {
+    if !index.join("meta.json").exists() {
+        return Err(format!("no index at {} (run `tietopankki index` first)", index.display()));
+    }
+    let bank = KnowledgeBank::open(&index).map_err(|e| e.to_string())?;
+    let results = bank.search(&SearchRequest::new(query).limit(limit)).map_err(|e| e.to_string())?;
+    if json {
+        let out = serde_json::to_string(&results).map_err(|e| e.to_string())?;
+        println!("{out}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let color = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    if results.hits.is_empty() {
+        let _ = writeln!(out, "No documents match \"{}\".", results.query);
+    }
+    for (i, hit) in results.hits.iter().enumerate() {
+        let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
+        let _ = writeln!(out, "{}. {}", i + 1, hit.title);
+        let _ = writeln!(out, "   {} ({}, {}{page})", hit.path, hit.lang, hit.format);
+        let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
+    }
+    if results.total > results.hits.len() {
+        let _ = writeln!(out, "({} of {} matching documents shown)", results.hits.len(), results.total);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Turns the HTML snippet into terminal text: marks become bold (or «»), entities are decoded.
+fn snippet_for_terminal(html: &str, color: bool) -> String {
+    let (open, close) = if color { ("\x1b[1m", "\x1b[0m") } else { ("«", "»") };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn run_extract(file: PathBuf, meta: bool) -> Result<ExitCode, String> {
+    let limits = tietopankki::ExtractLimits::default();
+    let (format, doc) = match tietopankki::extract::extract_file(&file, &limits) {
+        Ok(found) => found,
+        Err(err) => return Err(format!("{}: {err}", file.display())),
+    };
+    let mut out = std::io::stdout().lock();
+    if meta {
+        let lang = tietopankki::extract::detect_language(&doc);
+        let _ = writeln!(out, "title: {}", doc.title.as_deref().unwrap_or(""));
+        let _ = writeln!(out, "language: {lang}");
+        let _ = writeln!(out, "format: {format}");
+        if let Some(pages) = doc.pages() {
+            let _ = writeln!(out, "pages: {pages}");
+        }
+        for (key, value) in [("author", &doc.author), ("date", &doc.date)] {
+            if let Some(value) = value {
+                let _ = writeln!(out, "{key}: {value}");
+            }
+        }
+        if !doc.tags.is_empty() {
+            let _ = writeln!(out, "tags: {}", doc.tags.join(", "));
+        }
+        let _ = writeln!(out);
+    }
+    if format == Format::Pdf && !doc.page_starts.is_empty() {
+        let mut starts = doc.page_starts.clone();
+        starts.push(doc.text.len());
+        for (i, pair) in starts.windows(2).enumerate() {
+            if i > 0 {
+                let _ = writeln!(out, "\x0c");
+            }
+            let _ = write!(out, "{}", doc.text.get(pair[0]..pair[1]).unwrap_or(""));
+        }
+    } else {
+        let _ = writeln!(out, "{}", doc.text);
+    }
+    for warning in &doc.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(feature = "server")]
+fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
+    let config = tietopankki::server::ServeConfig {
+        documents_dir: args.documents,
+        index_dir: args.index,
+        addr: args.addr,
+        admin_token: args.admin_token.filter(|t| !t.is_empty()),
+        cors_origins: args.cors_origin,
+        rescan_secs: args.rescan,
+    };
+    tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "server"))]
+fn run_serve(_args: ServeArgs) -> Result<ExitCode, String> {
+    Err("this build has no web server: rebuild with `--features server` (on by default)".to_string())
+}

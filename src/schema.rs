@@ -1,0 +1,134 @@
+//! The index schema, as a typed struct of fields (no string look-ups of field
+//! names elsewhere), and its version number.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+
+/// Bumped whenever the schema or the analysis changes in a way that makes
+/// an older index wrong; an index with another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// All fields of the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Path relative to the documents folder (`fi/kotivara.md`): the document's identity.
+    pub path: Field,
+    /// Top-level folder of the path (`fi`), for facets and filters; empty for files at the top.
+    pub folder: Field,
+    /// Title as displayed.
+    pub title_text: Field,
+    /// Body text as displayed and used for snippets.
+    pub text: Field,
+    /// Language code (`fi`/`sv`/`en`).
+    pub lang: Field,
+    /// Format name (`pdf`/`markdown`/`text`).
+    pub format: Field,
+    /// Tags, lowercased, one value each.
+    pub tag: Field,
+    /// Author, as displayed.
+    pub author: Field,
+    /// Date from the document's metadata, as text.
+    pub date: Field,
+    /// The document's date (or file time) as seconds since 1970, for tie-breaking.
+    pub recency: Field,
+    /// Headings joined with newlines, stored for display.
+    pub headings_text: Field,
+    /// Number of pages (PDF).
+    pub pages: Field,
+    /// Byte offsets where each page starts in `text`, as little-endian u32s.
+    pub page_starts: Field,
+    /// File size in bytes.
+    pub size: Field,
+    /// File modification time, nanoseconds since 1970.
+    pub mtime: Field,
+    /// xxh3 hash of the file's content.
+    pub hash: Field,
+    /// Warnings from extraction, newline separated.
+    pub warnings: Field,
+    /// Stem keys of the title.
+    pub title: Field,
+    /// Stem keys of the headings and tags.
+    pub heads: Field,
+    /// Stem keys of the body.
+    pub body: Field,
+    /// Exact lowercased words of title, headings and body.
+    pub exact: Field,
+    /// Folded (accent-free) stem keys of title, headings and body.
+    pub folded: Field,
+    /// Compound tails of title, headings and body.
+    pub tails: Field,
+}
+
+impl Fields {
+    /// Builds the schema and its fields.
+    pub fn build() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let keyword = STRING | STORED | FAST;
+        let with_positions = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let with_freqs = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let number = NumericOptions::default().set_stored().set_fast();
+        let fields = Fields {
+            path: b.add_text_field("path", keyword.clone()),
+            folder: b.add_text_field("folder", STRING | FAST),
+            title_text: b.add_text_field("title_text", STORED),
+            text: b.add_text_field("text", STORED),
+            lang: b.add_text_field("lang", keyword.clone()),
+            format: b.add_text_field("format", keyword.clone()),
+            tag: b.add_text_field("tag", keyword),
+            author: b.add_text_field("author", STORED),
+            date: b.add_text_field("date", STORED),
+            recency: b.add_i64_field("recency", number.clone()),
+            headings_text: b.add_text_field("headings_text", STORED),
+            pages: b.add_u64_field("pages", STORED),
+            page_starts: b.add_bytes_field("page_starts", STORED),
+            size: b.add_u64_field("size", number.clone()),
+            mtime: b.add_i64_field("mtime", number.clone()),
+            hash: b.add_u64_field("hash", number),
+            warnings: b.add_text_field("warnings", STORED),
+            title: b.add_text_field("title", with_positions.clone()),
+            heads: b.add_text_field("heads", with_positions.clone()),
+            body: b.add_text_field("body", with_positions.clone()),
+            exact: b.add_text_field("exact", with_positions),
+            folded: b.add_text_field("folded", with_freqs.clone()),
+            tails: b.add_text_field("tails", with_freqs),
+        };
+        (b.build(), fields)
+    }
+
+    /// Looks the fields up in an existing index's schema.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let f = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            path: f("path")?,
+            folder: f("folder")?,
+            title_text: f("title_text")?,
+            text: f("text")?,
+            lang: f("lang")?,
+            format: f("format")?,
+            tag: f("tag")?,
+            author: f("author")?,
+            date: f("date")?,
+            recency: f("recency")?,
+            headings_text: f("headings_text")?,
+            pages: f("pages")?,
+            page_starts: f("page_starts")?,
+            size: f("size")?,
+            mtime: f("mtime")?,
+            hash: f("hash")?,
+            warnings: f("warnings")?,
+            title: f("title")?,
+            heads: f("heads")?,
+            body: f("body")?,
+            exact: f("exact")?,
+            folded: f("folded")?,
+            tails: f("tails")?,
+        })
+    }
+}

@@ -1,0 +1,554 @@
+//! Stage 5: search. Builds a tantivy query from what the person typed
+//! (see [`crate::query`]), ranks with BM25 over several analysed fields, and
+//! returns hits with snippets, pages and facet counts.
+//!
+//! Each query word becomes a group of clauses, summed:
+//! stems in the title (weighted highest), in headings and tags, and in the
+//! body, in each of the three languages; the exact form (a bonus, so the
+//! form typed ranks first); the folded form (ä=a, at a lower weight); the
+//! compound tails (a lower weight); and, only when the word is found nowhere,
+//! a one-edit fuzzy match at the lowest weight. Documents that contain every
+//! word get a bonus, so ranking leans towards AND while partial matches
+//! still come back.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+
+use crate::analysis::{fold, stopwords, Analyzer, MIN_TAIL_CHARS};
+use crate::document::{page_of, Format};
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::query::{self, ParsedQuery};
+use crate::schema::Fields;
+use crate::snippet::{make_snippet, QueryWord};
+
+/// Weights of the clauses of one query word.
+mod weight {
+    pub const TITLE: f32 = 3.0;
+    pub const HEADS: f32 = 1.8;
+    pub const BODY: f32 = 1.0;
+    pub const EXACT: f32 = 0.4;
+    pub const FOLDED: f32 = 0.6;
+    pub const TAILS: f32 = 0.5;
+    pub const FUZZY: f32 = 0.25;
+    pub const JOINED: f32 = 0.8;
+    pub const ALL_WORDS: f32 = 0.6;
+    pub const PHRASE: f32 = 1.5;
+}
+
+/// The most hits one page may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// How deep paging may go.
+pub const MAX_OFFSET: usize = 10_000;
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+
+/// A search: the query text plus optional filters and paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// What the person typed (may contain phrases, exclusions and filters).
+    pub query: String,
+    /// How many hits to return (at most [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// How many hits to skip (for paging).
+    pub offset: usize,
+    /// Only documents in this language.
+    pub lang: Option<Lang>,
+    /// Only documents of this format.
+    pub format: Option<Format>,
+    /// Only documents with this tag.
+    pub tag: Option<String>,
+    /// Only documents under this top-level folder.
+    pub folder: Option<String>,
+    /// Whether to count facets.
+    pub facets: bool,
+}
+
+impl SearchRequest {
+    /// A request for `query` with 10 hits and no filters.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            lang: None,
+            format: None,
+            tag: None,
+            folder: None,
+            facets: false,
+        }
+    }
+
+    /// Sets the number of hits.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets the paging offset.
+    pub fn offset(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Restricts to one language.
+    pub fn lang(mut self, lang: Lang) -> Self {
+        self.lang = Some(lang);
+        self
+    }
+
+    /// Restricts to one format.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Restricts to one tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    /// Restricts to one top-level folder.
+    pub fn folder(mut self, folder: impl Into<String>) -> Self {
+        self.folder = Some(folder.into());
+        self
+    }
+
+    /// Asks for facet counts.
+    pub fn with_facets(mut self) -> Self {
+        self.facets = true;
+        self
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchHit {
+    /// Path relative to the documents folder, `/`-separated.
+    pub path: String,
+    /// The document's title.
+    pub title: String,
+    /// The document's language.
+    pub lang: Lang,
+    /// The document's format.
+    pub format: Format,
+    /// Relevance score (higher is better; only comparable within one search).
+    pub score: f32,
+    /// For PDFs, the page of the best-matching passage.
+    pub page: Option<u32>,
+    /// The best-matching passage as HTML-safe text, matched words in `<mark>…</mark>`.
+    pub snippet: String,
+}
+
+/// A facet value and how many matching documents have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FacetCount {
+    /// The value (`fi`, `pdf`, a tag, a folder name).
+    pub value: String,
+    /// Number of matching documents.
+    pub count: u64,
+}
+
+/// Facet counts for the current query (before the request's own filters on
+/// that facet are applied only in the sense that filters narrow every count).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Facets {
+    /// Counts by language.
+    pub lang: Vec<FacetCount>,
+    /// Counts by format.
+    pub format: Vec<FacetCount>,
+    /// Counts by tag.
+    pub tag: Vec<FacetCount>,
+    /// Counts by top-level folder.
+    pub folder: Vec<FacetCount>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// How many documents match in all.
+    pub total: usize,
+    /// The requested page of hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// Facet counts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// Runs a search on a searcher.
+pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchRequest) -> Result<SearchResults> {
+    if request.query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::InvalidRequest(format!("the query is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    if request.limit == 0 || request.limit > MAX_LIMIT {
+        return Err(Error::InvalidRequest(format!("the number of hits must be between 1 and {MAX_LIMIT}")));
+    }
+    if request.offset > MAX_OFFSET {
+        return Err(Error::InvalidRequest(format!("paging deeper than {MAX_OFFSET} hits is not supported")));
+    }
+    let parsed = query::parse(&request.query);
+    let Some(built) = build_query(searcher, fields, &parsed, request)? else {
+        return Ok(SearchResults {
+            query: request.query.clone(),
+            total: 0,
+            hits: Vec::new(),
+            facets: request.facets.then(Facets::default),
+        });
+    };
+    let fetch = request.offset + request.limit;
+    let (top, total, facets) = if request.facets {
+        let (top, total, facets) =
+            searcher.search(&built.query, &(TopDocs::with_limit(fetch).order_by_score(), Count, FacetCollector))?;
+        (top, total, Some(facets))
+    } else {
+        let (top, total) = searcher.search(&built.query, &(TopDocs::with_limit(fetch).order_by_score(), Count))?;
+        (top, total, None)
+    };
+    let top = tie_break_by_recency(searcher, top);
+    let mut hits = Vec::new();
+    for (score, address) in top.into_iter().skip(request.offset) {
+        hits.push(load_hit(searcher, fields, address, score, &built.snippet_words)?);
+    }
+    Ok(SearchResults { query: request.query.clone(), total, hits, facets })
+}
+
+/// Orders equal scores by the document's date, newest first.
+fn tie_break_by_recency(searcher: &Searcher, mut top: Vec<(Score, DocAddress)>) -> Vec<(Score, DocAddress)> {
+    let recency = |addr: &DocAddress| -> i64 {
+        let segment = searcher.segment_reader(addr.segment_ord);
+        segment.fast_fields().i64("recency").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
+    };
+    let mut keyed: Vec<(Score, i64, DocAddress)> = top.drain(..).map(|(s, a)| (s, recency(&a), a)).collect();
+    keyed.sort_by(|a, b| {
+        let (sa, sb) = ((a.0 * 1e4).round(), (b.0 * 1e4).round());
+        sb.total_cmp(&sa).then(b.1.cmp(&a.1))
+    });
+    keyed.into_iter().map(|(s, _, a)| (s, a)).collect()
+}
+
+fn load_hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+    score: Score,
+    words: &[QueryWord],
+) -> Result<SearchHit> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let lang = text_of(fields.lang).parse::<Lang>().unwrap_or(Lang::En);
+    let format = text_of(fields.format).parse::<Format>().unwrap_or(Format::Text);
+    let text = text_of(fields.text);
+    let snippet = make_snippet(&text, lang, words);
+    let page_starts = page_starts(&doc, fields);
+    let page = match (format, snippet.offset) {
+        (Format::Pdf, Some(offset)) => page_of(&page_starts, offset),
+        (Format::Pdf, None) if !page_starts.is_empty() => Some(1),
+        _ => None,
+    };
+    Ok(SearchHit {
+        path: text_of(fields.path),
+        title: text_of(fields.title_text),
+        lang,
+        format,
+        score,
+        page,
+        snippet: snippet.html,
+    })
+}
+
+/// Decodes the stored page start offsets.
+pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> {
+    doc.get_first(fields.page_starts)
+        .and_then(|v| v.as_bytes())
+        .map(|b| b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize).collect())
+        .unwrap_or_default()
+}
+
+/// A built query and what the snippet generator should look for.
+struct BuiltQuery {
+    query: Box<dyn Query>,
+    snippet_words: Vec<QueryWord>,
+}
+
+fn term_query(field: tantivy::schema::Field, key: &str, boost: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::WithFreqs);
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+/// The languages whose analyses a query is searched with.
+fn query_langs(request: &SearchRequest, parsed: &ParsedQuery) -> Vec<Lang> {
+    if let Some(lang) = request.lang {
+        return vec![lang];
+    }
+    let from_filter: Vec<Lang> = parsed.langs.iter().filter_map(|l| l.parse().ok()).collect();
+    if !from_filter.is_empty() {
+        return from_filter;
+    }
+    Lang::ALL.to_vec()
+}
+
+fn build_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    request: &SearchRequest,
+) -> Result<Option<BuiltQuery>> {
+    let analyzer = Analyzer::get();
+    let langs = query_langs(request, parsed);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+
+    // Filters.
+    let mut filter = |values: Vec<String>, field| {
+        if values.is_empty() {
+            return;
+        }
+        let options: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .map(|v| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+                        as Box<dyn Query>,
+                )
+            })
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(options))));
+    };
+    let mut langs_filter: Vec<String> =
+        parsed.langs.iter().filter_map(|l| l.parse::<Lang>().ok()).map(|l| l.code().to_string()).collect();
+    if !parsed.langs.is_empty() && langs_filter.is_empty() {
+        langs_filter = parsed.langs.clone(); // unknown language: matches nothing, as asked
+    }
+    langs_filter.extend(request.lang.map(|l| l.code().to_string()));
+    filter(langs_filter, fields.lang);
+    let mut formats: Vec<String> = parsed
+        .formats
+        .iter()
+        .map(|f| f.parse::<Format>().map(|f| f.name().to_string()).unwrap_or_else(|_| f.clone()))
+        .collect();
+    formats.extend(request.format.map(|f| f.name().to_string()));
+    filter(formats, fields.format);
+    let mut tags = parsed.tags.clone();
+    tags.extend(request.tag.as_ref().map(|t| t.to_lowercase()));
+    filter(tags, fields.tag);
+    let mut folders = parsed.folders.clone();
+    folders.extend(request.folder.clone());
+    filter(folders, fields.folder);
+    let has_filters = !clauses.is_empty();
+
+    // Exclusions: any stem of the excluded word in any text field.
+    for excluded in &parsed.excluded {
+        for word in excluded {
+            for &lang in &langs {
+                let key = analyzer.stem(lang, word);
+                for field in [fields.title, fields.heads, fields.body] {
+                    clauses.push((Occur::MustNot, term_query(field, &key, 1.0)));
+                }
+            }
+        }
+    }
+
+    // Words: stop words are dropped unless the query is nothing but them.
+    let content: Vec<&String> = parsed.words.iter().filter(|w| !stopwords::is_stop_word_anywhere(w)).collect();
+    let words: Vec<&String> = if content.is_empty() { parsed.words.iter().collect() } else { content };
+    let mut snippet_words: Vec<QueryWord> = Vec::new();
+    let mut word_queries: Vec<Box<dyn Query>> = Vec::new();
+    for word in &words {
+        word_queries.push(word_query(searcher, fields, &langs, word)?);
+        snippet_words.push(QueryWord::new(word));
+    }
+    let mut should: Vec<(Occur, Box<dyn Query>)> =
+        word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect();
+    // Two words typed apart may be one compound in the text ("avustus kalenteri").
+    for pair in words.windows(2) {
+        let joined = format!("{}{}", pair[0], pair[1]);
+        let mut keys: Vec<String> = langs.iter().map(|&l| analyzer.stem(l, &joined)).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            for (field, w) in [
+                (fields.title, weight::TITLE),
+                (fields.heads, weight::HEADS),
+                (fields.body, weight::BODY),
+                (fields.tails, weight::TAILS),
+            ] {
+                should.push((Occur::Should, term_query(field, &key, w * weight::JOINED)));
+            }
+        }
+        snippet_words.push(QueryWord::new(&joined));
+    }
+    if word_queries.len() >= 2 {
+        let all: Vec<(Occur, Box<dyn Query>)> = word_queries.iter().map(|q| (Occur::Must, q.box_clone())).collect();
+        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), weight::ALL_WORDS))));
+    }
+    if !should.is_empty() {
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+    }
+
+    // Phrases: required, in any language's analysis.
+    for phrase in &parsed.phrases {
+        let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &lang in &langs {
+            let keys: Vec<String> = phrase.iter().map(|w| analyzer.stem(lang, w)).collect();
+            for (field, w) in
+                [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)]
+            {
+                let terms: Vec<Term> = keys.iter().map(|k| Term::from_field_text(field, k)).collect();
+                variants.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), w * weight::PHRASE)),
+                ));
+            }
+        }
+        let exact: Vec<Term> = phrase.iter().map(|w| Term::from_field_text(fields.exact, w)).collect();
+        variants.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(exact)), weight::EXACT))));
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(variants))));
+        snippet_words.extend(phrase.iter().map(|w| QueryWord::new(w)));
+    }
+
+    let has_terms = !words.is_empty() || !parsed.phrases.is_empty();
+    if !has_terms {
+        if !has_filters {
+            return Ok(None);
+        }
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Ok(Some(BuiltQuery { query: Box::new(BooleanQuery::new(clauses)), snippet_words }))
+}
+
+/// The clauses for one query word (see the module docs).
+fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Box<dyn Query>> {
+    let analyzer = Analyzer::get();
+    let mut keys: Vec<String> = langs.iter().map(|&l| analyzer.stem(l, word)).collect();
+    keys.sort();
+    keys.dedup();
+    let mut folded: Vec<String> = langs.iter().map(|&l| analyzer.folded(l, word)).collect();
+    folded.sort();
+    folded.dedup();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut found = 0u64;
+    for key in &keys {
+        for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
+            found += searcher.doc_freq(&Term::from_field_text(field, key))?;
+            clauses.push((Occur::Should, term_query(field, key, w)));
+        }
+        if key.chars().count() >= MIN_TAIL_CHARS {
+            found += searcher.doc_freq(&Term::from_field_text(fields.tails, key))?;
+            clauses.push((Occur::Should, term_query(fields.tails, key, weight::TAILS)));
+        }
+    }
+    clauses.push((Occur::Should, term_query(fields.exact, word, weight::EXACT)));
+    for key in &folded {
+        found += searcher.doc_freq(&Term::from_field_text(fields.folded, key))?;
+        clauses.push((Occur::Should, term_query(fields.folded, key, weight::FOLDED)));
+    }
+    if found == 0 && word.chars().count() >= 5 {
+        // Not found in any form: allow one typo, on the folded stems and the exact forms.
+        for key in &folded {
+            let q = FuzzyTermQuery::new(Term::from_field_text(fields.folded, key), 1, true);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
+        }
+        let q = FuzzyTermQuery::new(Term::from_field_text(fields.exact, word), 1, true);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
+        let q = FuzzyTermQuery::new(Term::from_field_text(fields.folded, &fold(word)), 1, true);
+        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Counts facet values (language, format, tag, folder) of matching documents.
+struct FacetCollector;
+
+const FACET_FIELDS: [&str; 4] = ["lang", "format", "tag", "folder"];
+
+struct FacetSegment {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<HashMap<u64, u64>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = FacetSegment;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
+        let fast = segment.fast_fields();
+        let mut columns = Vec::new();
+        for name in FACET_FIELDS {
+            columns.push(fast.str(name)?);
+        }
+        Ok(FacetSegment { columns, counts: vec![HashMap::new(); FACET_FIELDS.len()] })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Facets> {
+        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACET_FIELDS.len()];
+        for fruit in fruits {
+            for (slot, counts) in fruit.into_iter().enumerate() {
+                for (value, count) in counts {
+                    if let Some(m) = merged.get_mut(slot) {
+                        *m.entry(value).or_insert(0) += count;
+                    }
+                }
+            }
+        }
+        let sorted = |m: HashMap<String, u64>| {
+            let mut v: Vec<FacetCount> = m
+                .into_iter()
+                .filter(|(k, _)| !k.is_empty())
+                .map(|(value, count)| FacetCount { value, count })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+            v
+        };
+        let mut it = merged.into_iter();
+        Ok(Facets {
+            lang: sorted(it.next().unwrap_or_default()),
+            format: sorted(it.next().unwrap_or_default()),
+            tag: sorted(it.next().unwrap_or_default()),
+            folder: sorted(it.next().unwrap_or_default()),
+        })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    *counts.entry(ord).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::new();
+        for (column, counts) in self.columns.iter().zip(self.counts) {
+            let mut named = HashMap::new();
+            if let Some(column) = column {
+                let mut buf = String::new();
+                for (ord, count) in counts {
+                    buf.clear();
+                    if column.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                        named.insert(buf.clone(), count);
+                    }
+                }
+            }
+            out.push(named);
+        }
+        out
+    }
+}

@@ -1,0 +1,265 @@
+//! Snippets: the passage of a document that best matches the query, with the
+//! matched words marked — also when the match came through a stem, a folded
+//! letter, a compound part or a typo — and the page it lies on.
+
+use crate::analysis::{fold, words, Analyzer};
+use crate::lang::Lang;
+
+/// One query word, prepared for matching against document words.
+#[derive(Debug, Clone)]
+pub struct QueryWord {
+    /// The word as typed, lowercased.
+    pub lower: String,
+    /// The folded form of `lower`.
+    pub folded: String,
+    /// Stem keys in each language.
+    pub stems: Vec<String>,
+    /// Folded stem keys in each language.
+    pub folded_stems: Vec<String>,
+}
+
+impl QueryWord {
+    /// Prepares a lowercased query word.
+    pub fn new(lower: &str) -> QueryWord {
+        let analyzer = Analyzer::get();
+        let mut stems: Vec<String> = Lang::ALL.iter().map(|&l| analyzer.stem(l, lower)).collect();
+        stems.sort();
+        stems.dedup();
+        let mut folded_stems: Vec<String> = Lang::ALL.iter().map(|&l| analyzer.folded(l, lower)).collect();
+        folded_stems.sort();
+        folded_stems.dedup();
+        QueryWord { lower: lower.to_string(), folded: fold(lower), stems, folded_stems }
+    }
+
+    /// Cheap test that a document word could match at all.
+    fn may_match(&self, folded_doc_word: &str) -> bool {
+        let q = &self.folded;
+        let window = |from: usize| q.get(from..from + 3).map(|w| folded_doc_word.contains(w)).unwrap_or(false);
+        q.len() < 3 && folded_doc_word.starts_with(q.as_str()) || window(0) || window(2)
+    }
+
+    /// Whether a document word (lowercased) in `lang` matches this query word.
+    fn matches(&self, analyzer: &Analyzer, lang: Lang, lower: &str, folded_doc_word: &str) -> bool {
+        if lower == self.lower || folded_doc_word == self.folded {
+            return true;
+        }
+        if !self.may_match(folded_doc_word) {
+            return false;
+        }
+        let stem = analyzer.stem(lang, lower);
+        if self.stems.contains(&stem) {
+            return true;
+        }
+        let folded_stem = fold(&analyzer.stem(lang, folded_doc_word));
+        if self.folded_stems.contains(&folded_stem) {
+            return true;
+        }
+        // Compound tail: the document word's stem ends with the query's stem.
+        if self.stems.iter().any(|s| s.chars().count() >= 4 && stem.len() > s.len() + 2 && stem.ends_with(s.as_str())) {
+            return true;
+        }
+        // Typo: one edit away on the folded forms, for words of five letters or more.
+        self.folded.chars().count() >= 5 && within_one_edit(&self.folded, folded_doc_word)
+    }
+}
+
+/// Whether two strings are at most one edit (insert, delete, substitute, swap) apart.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (la, lb) = (a.len(), b.len());
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if prefix == la && prefix == lb {
+        return true;
+    }
+    let suffix_eq = |x: &[char], y: &[char]| x == y;
+    if la == lb {
+        // substitution or transposition
+        suffix_eq(&a[prefix + 1..], &b[prefix + 1..])
+            || (prefix + 1 < la
+                && a[prefix] == b[prefix + 1]
+                && a[prefix + 1] == b[prefix]
+                && suffix_eq(&a[prefix + 2..], &b[prefix + 2..]))
+    } else if la > lb {
+        suffix_eq(&a[prefix + 1..], &b[prefix..])
+    } else {
+        suffix_eq(&a[prefix..], &b[prefix + 1..])
+    }
+}
+
+/// A snippet: HTML-safe text with `<mark>` around matched words, and the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// Escaped HTML fragment; matched words are wrapped in `<mark>…</mark>`.
+    pub html: String,
+    /// Byte offset in the document text where the best passage starts.
+    pub offset: Option<usize>,
+}
+
+/// How many words the passage window spans.
+const WINDOW_WORDS: usize = 28;
+/// Target length of a snippet in characters.
+const SNIPPET_CHARS: usize = 240;
+/// Documents longer than this are only scanned up to it (bytes).
+const MAX_SCAN_BYTES: usize = 8 << 20;
+
+/// Builds the snippet for `text` (in `lang`) and the query words.
+pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
+    let analyzer = Analyzer::get();
+    let mut end_scan = text.len().min(MAX_SCAN_BYTES);
+    while !text.is_char_boundary(end_scan) {
+        end_scan -= 1;
+    }
+    let doc_words = words(&text[..end_scan]);
+    // (index into doc_words, which query word)
+    let mut matches: Vec<(usize, usize)> = Vec::new();
+    for (i, word) in doc_words.iter().enumerate() {
+        if word.joined {
+            continue;
+        }
+        let folded = fold(&word.lower);
+        if let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &word.lower, &folded)) {
+            matches.push((i, q));
+        }
+    }
+    if matches.is_empty() {
+        return Snippet { html: excerpt(text, 0, &[]), offset: None };
+    }
+    // Best window: most distinct query words, then most matches.
+    let mut best = (0usize, 0usize, 0usize); // (distinct, count, start match index)
+    let mut seen = vec![0usize; query.len()];
+    let mut lo = 0;
+    let mut distinct = 0;
+    for hi in 0..matches.len() {
+        let q = matches[hi].1;
+        if seen[q] == 0 {
+            distinct += 1;
+        }
+        seen[q] += 1;
+        while doc_words[matches[hi].0].position.saturating_sub(doc_words[matches[lo].0].position) >= WINDOW_WORDS as u32
+        {
+            let ql = matches[lo].1;
+            seen[ql] -= 1;
+            if seen[ql] == 0 {
+                distinct -= 1;
+            }
+            lo += 1;
+        }
+        let count = hi - lo + 1;
+        if (distinct, count) > (best.0, best.1) {
+            best = (distinct, count, lo);
+        }
+    }
+    let first = &doc_words[matches[best.2].0];
+    // Start a few words before the first match, at a word start.
+    let first_index = matches[best.2].0;
+    let start_index = first_index.saturating_sub(4);
+    let start = doc_words[start_index].start;
+    let marks: Vec<(usize, usize)> = matches.iter().map(|&(i, _)| (doc_words[i].start, doc_words[i].end)).collect();
+    Snippet { html: excerpt(text, start, &marks), offset: Some(first.start) }
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Cuts about [`SNIPPET_CHARS`] characters from `start`, ending at a word
+/// boundary, escapes them and marks the given spans.
+fn excerpt(text: &str, start: usize, marks: &[(usize, usize)]) -> String {
+    let mut end = start;
+    let mut chars = 0;
+    for (i, c) in text[start..].char_indices() {
+        end = start + i + c.len_utf8();
+        chars += 1;
+        if chars >= SNIPPET_CHARS && c.is_whitespace() {
+            break;
+        }
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut cursor = start;
+    for &(s, e) in marks.iter().filter(|&&(s, e)| s >= start && e <= end) {
+        if s < cursor {
+            continue;
+        }
+        out.push_str(&collapse(&escape_html(&text[cursor..s])));
+        out.push_str("<mark>");
+        out.push_str(&escape_html(&text[s..e]));
+        out.push_str("</mark>");
+        cursor = e;
+    }
+    out.push_str(&collapse(&escape_html(&text[cursor..end])));
+    let trimmed = out.trim_end().to_string();
+    if end < text.len() {
+        format!("{trimmed} …")
+    } else {
+        trimmed
+    }
+}
+
+/// Folds runs of white space (including line breaks) into one space.
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit("avustushakmus", "avustushakemus"));
+        assert!(within_one_edit("varautminen", "varautuminen"));
+        assert!(within_one_edit("abcd", "abdc"));
+        assert!(!within_one_edit("abcd", "badc"));
+        assert!(!within_one_edit("kissa", "koira"));
+    }
+
+    #[test]
+    fn marks_inflected_and_folded_matches() {
+        let text = "Johdanto. Pitkän sähkökatkon aikana yhdistys avaa kerhotilan. Lisätietoja myöhemmin.";
+        let q = vec![QueryWord::new("sahkokatko"), QueryWord::new("tila")];
+        let s = make_snippet(text, Lang::Fi, &q);
+        assert!(s.html.contains("<mark>sähkökatkon</mark>"), "{}", s.html);
+        assert!(s.html.contains("<mark>kerhotilan</mark>"), "{}", s.html);
+        assert!(s.offset.is_some());
+    }
+
+    #[test]
+    fn escapes_document_text() {
+        let text = "Varoitus <script>alert(1)</script> ja sähkökatko";
+        let s = make_snippet(text, Lang::Fi, &[QueryWord::new("sähkökatko")]);
+        assert!(!s.html.contains("<script>"), "{}", s.html);
+        assert!(s.html.contains("&lt;script&gt;"));
+    }
+}
