@@ -40,6 +40,8 @@ pub mod lang;
 pub mod query;
 mod schema;
 pub mod search;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod snippet;
 
 pub use bank::{
