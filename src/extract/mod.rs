@@ -4,7 +4,6 @@
 //! one bad file never takes the whole sync down.
 
 pub mod markdown;
-#[path = "pdf_shim.rs"]
 pub mod pdf;
 pub mod text;
 

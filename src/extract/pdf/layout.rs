@@ -1,0 +1,397 @@
+//! From positioned glyphs to text: word gaps, line breaks, column order
+//! and line-end hyphenation.
+//!
+//! Content-stream order is kept within a column (it beats geometric
+//! sorting on single-column documents, see the README's order figures);
+//! only when a page clearly has two columns drawn interleaved do we reorder
+//! lines by column.
+
+/// One glyph placed on the page (page space, after CTM).
+#[derive(Clone, Copy, Debug)]
+pub struct Glyph {
+    /// Origin.
+    pub x: f32,
+    /// Origin.
+    pub y: f32,
+    /// End of the glyph's advance.
+    pub ex: f32,
+    /// End of the glyph's advance.
+    pub ey: f32,
+    /// Unit baseline direction.
+    pub dx: f32,
+    /// Unit baseline direction.
+    pub dy: f32,
+    /// Effective font size in page units.
+    pub size: f32,
+    /// Byte range of the glyph's text in the page text buffer.
+    pub start: u32,
+    /// Byte range end.
+    pub end: u32,
+}
+
+/// Fraction of the font size above which a horizontal gap is a word break.
+/// LaTeX's shrunk interword space is ~0.22 em, kerning rarely exceeds 0.1 em.
+const WORD_GAP: f32 = 0.15;
+
+/// The smaller gap that suffices when the producer wrote a space glyph.
+const SPACE_GAP: f32 = 0.05;
+
+struct Line {
+    text: String,
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+    horizontal: bool,
+}
+
+/// Builds the page text from glyphs in content-stream order.
+pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cur = Line { text: String::new(), x0: 0.0, x1: 0.0, y: 0.0, size: 0.0, horizontal: true };
+    // `prev` is the last non-blank glyph: word breaks are judged by the
+    // visible gap between inked glyphs. A space glyph in between lowers the
+    // threshold (the producer meant a break) but does not decide alone:
+    // ps2pdf writes spaces whose advance is cancelled by negative Tc/Tw.
+    let mut prev: Option<Glyph> = None;
+    let mut saw_space = false;
+    for g in glyphs {
+        let t = buf.get(g.start as usize..g.end as usize).unwrap_or("");
+        if t.chars().all(char::is_whitespace) {
+            saw_space = true;
+            continue;
+        }
+        let mut space = false;
+        if let Some(p) = prev {
+            let (vx, vy) = (g.x - p.ex, g.y - p.ey);
+            let along = vx * p.dx + vy * p.dy;
+            let perp = vy * p.dx - vx * p.dy;
+            let s = p.size.max(g.size).max(0.5);
+            let same_dir = g.dx * p.dx + g.dy * p.dy > 0.95;
+            // A jump far to the right on the same baseline is a column
+            // gutter or table gap: treat it as a line break so columns can
+            // be ordered; word spaces never come near 3 em.
+            let new_line = !same_dir || perp.abs() > 0.6 * s || along < -2.0 * s || along > 3.0 * s;
+            if new_line {
+                if !cur.text.trim().is_empty() {
+                    lines.push(std::mem::replace(
+                        &mut cur,
+                        Line { text: String::new(), x0: g.x, x1: g.x, y: g.y, size: g.size, horizontal: true },
+                    ));
+                } else {
+                    cur.text.clear();
+                }
+            } else {
+                let em = p.size.max(0.5);
+                space = along > WORD_GAP * em || saw_space && along > SPACE_GAP * em;
+            }
+        }
+        saw_space = false;
+        if cur.text.is_empty() {
+            cur.x0 = g.x;
+            cur.y = g.y;
+            cur.size = g.size;
+            cur.horizontal = g.dx > 0.99;
+        } else if space {
+            cur.text.push(' ');
+        }
+        cur.text.push_str(t);
+        cur.x1 = cur.x1.max(g.ex);
+        cur.size = cur.size.max(g.size);
+        prev = Some(*g);
+    }
+    if !cur.text.trim().is_empty() {
+        lines.push(cur);
+    }
+    let order = column_order(&lines);
+    let mut out = String::new();
+    for i in order {
+        if let Some(l) = lines.get(i) {
+            let t = l.text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            out.push_str(t);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Reorders lines when the page has two columns whose lines are drawn
+/// interleaved (left, right, left, ...). Otherwise keeps stream order.
+fn column_order(lines: &[Line]) -> Vec<usize> {
+    let ident: Vec<usize> = (0..lines.len()).collect();
+    if lines.len() < 6 || lines.iter().any(|l| !l.horizontal) {
+        return ident;
+    }
+    let min_x = lines.iter().map(|l| l.x0).fold(f32::INFINITY, f32::min);
+    let max_x = lines.iter().map(|l| l.x1).fold(f32::NEG_INFINITY, f32::max);
+    let width = max_x - min_x;
+    if width <= 0.0 {
+        return ident;
+    }
+    // Find a gutter: an x that no line crosses, with many lines each side.
+    let mid_lo = min_x + width * 0.3;
+    let mid_hi = min_x + width * 0.7;
+    let mut best: Option<(f32, usize)> = None;
+    let steps = 40;
+    for k in 0..=steps {
+        let gx = mid_lo + (mid_hi - mid_lo) * k as f32 / steps as f32;
+        let crossing = lines.iter().filter(|l| l.x0 < gx - 1.0 && l.x1 > gx + 1.0).count();
+        if crossing * 10 <= lines.len() && best.is_none_or(|(_, c)| crossing < c) {
+            best = Some((gx, crossing));
+        }
+    }
+    let Some((gx, _)) = best else { return ident };
+    let left: Vec<usize> = (0..lines.len()).filter(|&i| lines.get(i).is_some_and(|l| l.x1 <= gx + 1.0)).collect();
+    let right: Vec<usize> = (0..lines.len()).filter(|&i| lines.get(i).is_some_and(|l| l.x0 >= gx - 1.0)).collect();
+    if left.len() < 5 || right.len() < 5 {
+        return ident;
+    }
+    // Only prose columns: table cells are short and must keep row order.
+    let avg_chars = |ix: &[usize]| {
+        let total: usize = ix.iter().filter_map(|&i| lines.get(i)).map(|l| l.text.chars().count()).sum();
+        total / ix.len().max(1)
+    };
+    if avg_chars(&left) < 25 || avg_chars(&right) < 25 {
+        return ident;
+    }
+    // Interleaved? Count switches between columns in stream order.
+    let side = |i: usize| lines.get(i).map(|l| l.x1 <= gx + 1.0).unwrap_or(true);
+    let switches = (1..lines.len()).filter(|&i| side(i) != side(i - 1)).count();
+    if switches <= 4 {
+        return ident; // already column by column
+    }
+    // Full-width lines (titles) stay in place relative to the columns by y:
+    // emit in order of bands separated by full-width lines.
+    let mut out = Vec::with_capacity(lines.len());
+    let mut band_left = Vec::new();
+    let mut band_right = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.x1 <= gx + 1.0 {
+            band_left.push(i);
+        } else if l.x0 >= gx - 1.0 {
+            band_right.push(i);
+        } else {
+            out.append(&mut band_left);
+            out.append(&mut band_right);
+            out.push(i);
+        }
+    }
+    out.append(&mut band_left);
+    out.append(&mut band_right);
+    out
+}
+
+fn ends_with_hyphen_word(line: &str) -> Option<&str> {
+    let stem = line.strip_suffix('-')?;
+    let word_start = stem.rfind(|c: char| c.is_whitespace()).map(|i| i + 1).unwrap_or(0);
+    let word = stem.get(word_start..)?;
+    let last = word.chars().last()?;
+    if !last.is_alphabetic() {
+        return None;
+    }
+    Some(word)
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c.to_lowercase().next().unwrap_or(c), 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'ä' | 'ö' | 'å')
+}
+
+/// Evidence from the whole document for line-end hyphenation decisions.
+#[derive(Default)]
+pub struct HyphenEvidence {
+    /// Hyphenated compounds written inside lines (lowercased).
+    pub compounds: std::collections::HashSet<String>,
+    /// All words of the document, lowercased and sorted (for prefix search).
+    pub words: Vec<String>,
+    /// The producer is known not to hyphenate automatically (office suites,
+    /// browsers, ReportLab, fpdf): a line-end hyphen is then a real one.
+    pub producer_keeps_hyphens: bool,
+}
+
+impl HyphenEvidence {
+    fn has_word_with_prefix(&self, prefix: &str) -> bool {
+        let i = self.words.partition_point(|w| w.as_str() < prefix);
+        self.words.get(i).is_some_and(|w| w.starts_with(prefix))
+    }
+}
+
+/// Joins words split by a line-end hyphen where the joined word is more
+/// likely than a hyphenated compound.
+///
+/// A split is joined when the document elsewhere has a word starting like
+/// the joined word (`kri-` + `isiviestintä` → `kriisiviestintä`, attested
+/// by `kriisiviestintä`). Otherwise kept as compounds: anything the
+/// document also writes hyphenated inside a line, the same vowel on both
+/// sides (the Finnish rule, `toiminta-avustus`), a capitalised or digit-led
+/// continuation, a first part in capitals or with digits (`EU-`, `2025-`),
+/// known prefixes (`icke-`), and every line-end hyphen from producers that
+/// do not hyphenate. The rest (typesetter hyphenation) is joined.
+pub fn dehyphenate(text: &str, ev: &HyphenEvidence) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut carry: Option<String> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let owned;
+        let line: &str = match carry.take() {
+            Some(c) => {
+                owned = c;
+                &owned
+            }
+            None => lines.get(i).copied().unwrap_or(""),
+        };
+        let next = lines.get(i + 1).copied().unwrap_or("");
+        if let Some(word) = ends_with_hyphen_word(line) {
+            let next_word: &str = next.split_whitespace().next().unwrap_or("");
+            let next_clean = next_word.trim_end_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+            let word_l = word.to_lowercase();
+            let first = next_word.chars().next();
+            let last = word.chars().last();
+            let join = match (first, last) {
+                (Some(f), Some(l)) if f.is_lowercase() => {
+                    let joined = format!("{word_l}{next_clean}");
+                    let probe_len = word_l.chars().count() + next_clean.chars().count().min(3);
+                    let probe: String = joined.chars().take(probe_len).collect();
+                    let same_vowel = is_vowel(f) && f.to_lowercase().eq(l.to_lowercase());
+                    if ev.compounds.contains(&format!("{word_l}-{next_clean}")) {
+                        false
+                    } else if next_clean.chars().count() >= 2 && ev.has_word_with_prefix(&probe) {
+                        true
+                    } else if same_vowel {
+                        // Finnish writes a hyphen between equal vowels of a
+                        // compound (toiminta-avustus, ruoka-apua). English
+                        // hyphenation patterns applied to Finnish also split
+                        // long vowels (tilaisu-uden); without evidence for
+                        // the joined word, the compound reading wins.
+                        false
+                    } else {
+                        let has_digit = word.chars().any(|c| c.is_ascii_digit());
+                        // The last part of "English-speak-": is it a name?
+                        let last_part = word.rsplit('-').next().unwrap_or(word);
+                        let capital = last_part.chars().next().is_some_and(char::is_uppercase);
+                        let prefix = matches!(word_l.as_str(), "icke" | "non" | "anti" | "e" | "self");
+                        !(ev.producer_keeps_hyphens || has_digit || capital || prefix)
+                    }
+                }
+                _ => false,
+            };
+            if join {
+                let stem = line.strip_suffix('-').unwrap_or(line);
+                out.push_str(stem);
+                let trimmed = next.trim_start();
+                let (w, rest) = match trimmed.find(char::is_whitespace) {
+                    Some(k) => (trimmed.get(..k).unwrap_or(""), trimmed.get(k..).unwrap_or("").trim_start()),
+                    None => (trimmed, ""),
+                };
+                out.push_str(w);
+                out.push('\n');
+                i += 1;
+                if rest.is_empty() {
+                    i += 1;
+                } else {
+                    // The rest of the next line is examined in its turn.
+                    carry = Some(rest.to_string());
+                }
+                continue;
+            }
+        }
+        out.push_str(line);
+        if i + 1 < lines.len() {
+            out.push('\n');
+        }
+        i += 1;
+    }
+    out
+}
+
+/// True for a line that is only the page number (`2`, `- 2 -`, `2/5`,
+/// `Sivu 2`, `Page 2`, `Sida 2`).
+pub fn is_page_number_line(line: &str, pno: usize) -> bool {
+    let t = line.trim();
+    let t = t
+        .strip_prefix("Sivu ")
+        .or_else(|| t.strip_prefix("Page "))
+        .or_else(|| t.strip_prefix("Sida "))
+        .or_else(|| t.strip_prefix("sivu "))
+        .unwrap_or(t);
+    let t = t.split('/').next().unwrap_or(t);
+    let t = t.split(" of ").next().unwrap_or(t);
+    let core = t.trim_matches(|c: char| c == '-' || c == '–' || c == '—' || c.is_whitespace());
+    core.parse::<usize>().is_ok_and(|n| n == pno)
+}
+
+/// Collects lowercased words of a page (letters and digits), leaving out
+/// the two halves of every line-end hyphen split: they are what the
+/// evidence is about, not evidence.
+pub fn collect_words(text: &str, words: &mut Vec<String>) {
+    let mut after_hyphen = false;
+    for line in text.lines() {
+        let ends_split = ends_with_hyphen_word(line).is_some();
+        let tokens: Vec<&str> = line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let n = tokens.len();
+        for (k, w) in tokens.iter().enumerate() {
+            if (k == 0 && after_hyphen) || (k + 1 == n && ends_split) {
+                continue;
+            }
+            if w.chars().count() >= 2 {
+                words.push(w.to_lowercase());
+            }
+        }
+        after_hyphen = ends_split;
+    }
+}
+
+/// Collects hyphenated compounds written inside lines (lowercased).
+pub fn inline_compounds(text: &str, set: &mut std::collections::HashSet<String>) {
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let n = words.len();
+        for (k, w) in words.iter().enumerate() {
+            // The last word of a line may be a line-end split; skip it.
+            if k + 1 == n && w.ends_with('-') {
+                continue;
+            }
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            if w.contains('-') && !w.starts_with('-') && !w.ends_with('-') {
+                set.insert(w.to_lowercase());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dehyphenation_rules() {
+        let none = HyphenEvidence::default();
+        assert_eq!(dehyphenate("yhdis-\ntys on", &none), "yhdistys\non");
+        let fin =
+            HyphenEvidence { words: vec!["avustuksen".to_string(), "toiminta".to_string()], ..Default::default() };
+        assert_eq!(dehyphenate("toiminta-\navustus", &fin), "toiminta-\navustus");
+        assert_eq!(dehyphenate("English-speak-\ning", &fin), "English-speaking\n");
+        assert_eq!(dehyphenate("Teams-\nyhteys", &none), "Teams-\nyhteys");
+        assert_eq!(dehyphenate("icke-\ndiskriminering", &none), "icke-\ndiskriminering");
+        assert_eq!(dehyphenate("EU-\nrahoitus", &none), "EU-\nrahoitus");
+        let mut ev = HyphenEvidence::default();
+        ev.compounds.insert("kriisi-viestintä".to_string());
+        assert_eq!(dehyphenate("kriisi-\nviestintä", &ev), "kriisi-\nviestintä");
+        ev.words = vec!["kriisiviestintä".to_string()];
+        assert_eq!(dehyphenate("Kri-\nisiviestintää on", &ev), "Kriisiviestintää\non");
+        let office = HyphenEvidence { producer_keeps_hyphens: true, ..Default::default() };
+        assert_eq!(dehyphenate("Hyte-\nneuvottelut", &office), "Hyte-\nneuvottelut");
+        assert_eq!(dehyphenate("a b-\nc d-\ne f", &none), "a bc\nde\nf");
+    }
+
+    #[test]
+    fn page_numbers() {
+        assert!(is_page_number_line("- 2 -", 2));
+        assert!(is_page_number_line("2", 2));
+        assert!(is_page_number_line("Sivu 3/4", 3));
+        assert!(!is_page_number_line("2", 3));
+    }
+}

@@ -1,0 +1,207 @@
+//! Capped stream decoding. lopdf leaves ordinary streams compressed on
+//! load; we decode content, font and CMap streams here so that every byte
+//! counts against the per-stream and per-document budgets, and a
+//! decompression bomb stops at the cap instead of exhausting memory.
+
+use lopdf::{Object, Stream};
+use std::io::Read;
+
+/// The outcome of decoding one stream.
+pub struct Decoded {
+    /// The decoded bytes (possibly cut at the cap).
+    pub data: Vec<u8>,
+    /// True when the cap cut the output short.
+    pub capped: bool,
+    /// True when a filter failed and `data` is what was decoded before it.
+    pub damaged: bool,
+}
+
+fn filters(stream: &Stream) -> Vec<Vec<u8>> {
+    match stream.dict.get(b"Filter") {
+        Ok(Object::Name(n)) => vec![n.clone()],
+        Ok(Object::Array(a)) => a
+            .iter()
+            .filter_map(|o| match o {
+                Object::Name(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn has_predictor(stream: &Stream) -> bool {
+    let check = |o: &Object| match o {
+        Object::Dictionary(d) => matches!(d.get(b"Predictor"), Ok(Object::Integer(p)) if *p > 1),
+        _ => false,
+    };
+    match stream.dict.get(b"DecodeParms") {
+        Ok(Object::Array(a)) => a.iter().any(check),
+        Ok(o) => check(o),
+        Err(_) => false,
+    }
+}
+
+/// Inflates zlib (or, failing that, raw deflate) data up to `cap` bytes.
+/// Corrupt tails keep what was inflated before them, as poppler does.
+fn inflate(input: &[u8], cap: usize) -> (Vec<u8>, bool, bool) {
+    let zlib_ok = match input {
+        [a, b, ..] => a & 0x0F == 8 && (u16::from(*a) << 8 | u16::from(*b)) % 31 == 0,
+        _ => false,
+    };
+    let mut out = Vec::with_capacity(input.len().saturating_mul(4).min(cap).min(1 << 24));
+    let mut buf = [0u8; 32 * 1024];
+    let mut damaged = false;
+    let mut capped = false;
+    let mut reader: Box<dyn Read> = if zlib_ok {
+        Box::new(flate2::read::ZlibDecoder::new(input))
+    } else {
+        Box::new(flate2::read::DeflateDecoder::new(input))
+    };
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let room = cap.saturating_sub(out.len());
+                if n > room {
+                    out.extend_from_slice(buf.get(..room).unwrap_or_default());
+                    capped = true;
+                    break;
+                }
+                out.extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+            Err(_) => {
+                damaged = true;
+                break;
+            }
+        }
+    }
+    (out, capped, damaged)
+}
+
+fn ascii_hex(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 2);
+    let mut hi: Option<u8> = None;
+    for &c in input {
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            b'>' => break,
+            _ => continue,
+        };
+        match hi.take() {
+            Some(h) => out.push(h << 4 | v),
+            None => hi = Some(v),
+        }
+    }
+    if let Some(h) = hi {
+        out.push(h << 4);
+    }
+    out
+}
+
+fn ascii85(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() * 4 / 5 + 4);
+    let mut group = [0u32; 5];
+    let mut n = 0usize;
+    let body = input.strip_prefix(b"<~").unwrap_or(input);
+    for &c in body {
+        match c {
+            b'~' => break,
+            b'z' if n == 0 => out.extend_from_slice(&[0, 0, 0, 0]),
+            b'!'..=b'u' => {
+                if let Some(slot) = group.get_mut(n) {
+                    *slot = u32::from(c - b'!');
+                }
+                n += 1;
+                if n == 5 {
+                    let v = group.iter().fold(0u32, |a, &d| a.wrapping_mul(85).wrapping_add(d));
+                    out.extend_from_slice(&v.to_be_bytes());
+                    n = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if n > 1 {
+        for slot in group.iter_mut().skip(n) {
+            *slot = 84;
+        }
+        let v = group.iter().fold(0u32, |a, &d| a.wrapping_mul(85).wrapping_add(d));
+        out.extend_from_slice(v.to_be_bytes().get(..n - 1).unwrap_or_default());
+    }
+    out
+}
+
+/// Decodes a stream's data through its filters, producing at most `cap`
+/// bytes. Unknown filters (image codecs) give an error string.
+pub fn decode(stream: &Stream, cap: usize) -> Result<Decoded, String> {
+    let fs = filters(stream);
+    if fs.is_empty() {
+        let mut data = stream.content.clone();
+        let capped = data.len() > cap;
+        data.truncate(cap);
+        return Ok(Decoded { data, capped, damaged: false });
+    }
+    let simple = fs.iter().all(|f| {
+        matches!(f.as_slice(), b"FlateDecode" | b"Fl" | b"ASCIIHexDecode" | b"AHx" | b"ASCII85Decode" | b"A85")
+    });
+    if !simple || has_predictor(stream) {
+        // lopdf handles LZW, RunLength and predictors; it refuses rather
+        // than truncates at the limit.
+        return match stream.decompressed_content_with_limit(cap) {
+            Ok(data) => Ok(Decoded { data, capped: false, damaged: false }),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                Ok(Decoded { data: Vec::new(), capped: true, damaged: false })
+            }
+            Err(e) => Err(format!("cannot decode stream ({e})")),
+        };
+    }
+    let mut data: Vec<u8> = Vec::new();
+    let mut first = true;
+    let mut capped = false;
+    let mut damaged = false;
+    for f in &fs {
+        let input: &[u8] = if first { &stream.content } else { &data };
+        let next = match f.as_slice() {
+            b"FlateDecode" | b"Fl" => {
+                let (o, c, d) = inflate(input, cap);
+                capped |= c;
+                damaged |= d;
+                o
+            }
+            b"ASCIIHexDecode" | b"AHx" => ascii_hex(input),
+            _ => ascii85(input),
+        };
+        data = next;
+        first = false;
+    }
+    if data.len() > cap {
+        data.truncate(cap);
+        capped = true;
+    }
+    Ok(Decoded { data, capped, damaged })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_filters() {
+        assert_eq!(ascii_hex(b"48 65 6C6C 6F>"), b"Hello");
+        assert_eq!(ascii85(b"87cURD]i,\"Ebo80~>"), b"Hello World!");
+    }
+
+    #[test]
+    fn inflate_caps() {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = e.write_all(&vec![b' '; 1_000_000]);
+        let z = e.finish().unwrap_or_default();
+        let (o, capped, _) = inflate(&z, 1000);
+        assert_eq!(o.len(), 1000);
+        assert!(capped);
+    }
+}
