@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, words, Analyzer};
+use crate::analysis::{fold, words, Analyzer, MIN_TAIL_CHARS};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -54,8 +54,10 @@ impl QueryWord {
         if self.folded_stems.contains(&folded_stem) {
             return true;
         }
-        // Compound tail: the document word's stem ends with the query's stem.
-        if self.stems.iter().any(|s| s.chars().count() >= 4 && stem.len() > s.len() + 2 && stem.ends_with(s.as_str())) {
+        // Compound tail: the document word ends with a form of the query word.
+        if self.stems.iter().any(|s| s.chars().count() >= MIN_TAIL_CHARS - 1)
+            && analyzer.tail_keys(lang, lower).iter().any(|k| self.stems.contains(k))
+        {
             return true;
         }
         // Typo: one edit away on the folded forms, for words of five letters or more.
@@ -157,7 +159,8 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     // Start a few words before the first match, at a word start.
     let first_index = matches[best.2].0;
     let start_index = first_index.saturating_sub(4);
-    let start = doc_words[start_index].start;
+    // Near the beginning, start at the beginning.
+    let start = if doc_words[first_index].start < SNIPPET_CHARS / 3 { 0 } else { doc_words[start_index].start };
     let marks: Vec<(usize, usize)> = matches.iter().map(|&(i, _)| (doc_words[i].start, doc_words[i].end)).collect();
     Snippet { html: excerpt(text, start, &marks), offset: Some(first.start) }
 }

@@ -1,1 +1,10 @@
+//! All integration tests in one binary (one link step instead of many).
 
+mod common;
+
+mod cli;
+mod corpus;
+mod extract;
+mod index;
+mod morphology;
+mod search;

@@ -174,6 +174,22 @@ impl Analyzer {
         fold(&self.stem(lang, &fold(word)))
     }
 
+    /// The keys of the possible last parts of a compound: the word's every
+    /// ending of at least [`MIN_TAIL_CHARS`] letters that leaves a head of at
+    /// least [`MIN_HEAD_CHARS`], each stemmed as a word of its own. Ending-only
+    /// matching keeps precision: "tila" matches "kerhotilan" but neither
+    /// "tilaisuus" nor "tilanne".
+    pub fn tail_keys(&self, lang: Lang, lower: &str) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for tail in compound_tails(lower) {
+            let key = self.stem(lang, tail);
+            if key.chars().count() >= MIN_TAIL_CHARS - 1 && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+
     /// Analyses a field's text into the token lists for each index field.
     pub fn analyse(&self, lang: Lang, text: &str, base_position: u32, out: &mut FieldTokens) {
         for word in words(text) {
@@ -185,8 +201,8 @@ impl Analyzer {
             }
             let folded = self.folded(lang, &word.lower);
             out.folded.push(Key { key: folded, start: word.start, end: word.end, position });
-            for tail in compound_tails(&stem) {
-                out.tails.push(Key { key: tail.to_string(), start: word.start, end: word.end, position });
+            for tail in self.tail_keys(lang, &word.lower) {
+                out.tails.push(Key { key: tail, start: word.start, end: word.end, position });
             }
         }
     }
@@ -283,7 +299,17 @@ mod tests {
         let tails: Vec<_> = compound_tails("kerhotila").collect();
         assert!(tails.contains(&"tila"));
         assert!(!tails.contains(&"ila"));
-        assert!(compound_tails("tilanne").all(|t| t != "tila"));
         assert_eq!(compound_tails("tila").count(), 0);
+        let a = Analyzer::get();
+        let tila = a.stem(Lang::Fi, "tila");
+        assert!(a.tail_keys(Lang::Fi, "kerhotilan").contains(&tila));
+        assert!(!a.tail_keys(Lang::Fi, "tilaisuus").contains(&tila));
+        assert!(!a.tail_keys(Lang::Fi, "tilanne").contains(&tila));
+        assert_ne!(a.stem(Lang::Fi, "tilanne"), tila, "tilanne (situation) is not tila (space)");
+        assert_eq!(a.stem(Lang::Fi, "tilanne"), a.stem(Lang::Fi, "tilanteessa"));
+        let suunnitelma = a.stem(Lang::Fi, "suunnitelma");
+        assert!(a.tail_keys(Lang::Fi, "valmiussuunnitelmassa").contains(&suunnitelma));
+        let plan = a.stem(Lang::Sv, "plan");
+        assert!(a.tail_keys(Lang::Sv, "beredskapsplanen").contains(&plan));
     }
 }

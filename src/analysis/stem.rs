@@ -222,6 +222,17 @@ fn fi_key(word: &str) -> String {
         }
     }
 
+    // 2a. Nouns in -nne (tilanne, luonne) inflect on a -nte- stem
+    //     (tilanteen, tilanteessa): give the nominative that stem, so it is
+    //     neither cut to "tila" (space) as if -nne were the possessive
+    //     "your" nor kept apart from its own inflected forms. The possessive
+    //     follows a case ending in -e/-i (yhdistyksenne, kotinne), which is
+    //     left to the rule below.
+    if syllables(&s) >= 2 && ["anne", "änne", "onne", "önne", "unne", "ynne"].iter().any(|e| ends(&s, e)) {
+        drop_chars(&mut s, 2);
+        s.push_str("te");
+    }
+
     // 2. Possessive suffixes. `-nsa/-nsä` (his, their), `-mme` (our), `-nne`
     //    (your), `-ni` (my). `-si` (your) is left to the verb/past rule
     //    because nominatives in -si (vesi, käsi, uusi) are far more common.

@@ -1,0 +1,105 @@
+//! The command-line binary: JSON contracts, exit codes, extract.
+
+use std::process::Command;
+
+use crate::common::{fixtures, shared_dir, TempBank};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+}
+
+#[test]
+fn index_and_search_json_contracts() {
+    let tb = TempBank::new();
+    tb.write("fi/kotivara.md", "---\ntitle: Kotivara\n---\nKotivaraan kuuluu vettä ja ruokaa kolmeksi vuorokaudeksi.");
+    tb.write("broken.pdf", "not a pdf");
+    let out = bin()
+        .args(["index", "--json", "--documents"])
+        .arg(tb.docs.path())
+        .arg("--index")
+        .arg(tb.index.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["added"], 1);
+    assert_eq!(report["updated"], 0);
+    assert_eq!(report["removed"], 0);
+    assert_eq!(report["unchanged"], 0);
+    assert_eq!(report["failed"][0]["path"], "broken.pdf");
+    assert!(report["failed"][0]["reason"].as_str().unwrap().contains("not a PDF"));
+    let doc = &report["documents"][0];
+    assert_eq!(doc["path"], "fi/kotivara.md");
+    assert_eq!(doc["lang"], "fi");
+    assert_eq!(doc["format"], "markdown");
+    assert!(doc["pages"].is_null());
+    assert_eq!(doc["title"], "Kotivara");
+
+    let out = bin().args(["search", "--json", "--index"]).arg(tb.index.path()).arg("kotivaran").output().unwrap();
+    assert!(out.status.success());
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(results["query"], "kotivaran");
+    assert_eq!(results["total"], 1);
+    let hit = &results["hits"][0];
+    assert_eq!(hit["path"], "fi/kotivara.md");
+    assert_eq!(hit["title"], "Kotivara");
+    assert_eq!(hit["lang"], "fi");
+    assert_eq!(hit["format"], "markdown");
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    assert!(hit["page"].is_null());
+    assert!(hit["snippet"].as_str().unwrap().contains("<mark>"));
+
+    let out = bin().args(["search", "--index"]).arg(tb.index.path()).arg("kotivara").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fi/kotivara.md"));
+}
+
+#[test]
+fn fatal_errors_exit_non_zero_with_one_line() {
+    let out = bin().args(["index", "--documents", "/nonexistent/docs", "--index", "/tmp/unused-idx"]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("documents folder not found"));
+    let out = bin().args(["search", "--index", "/nonexistent/idx", "x"]).output().unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn extract_prints_text_or_a_reason() {
+    let out = bin().arg("extract").arg(fixtures().join("md/front-yaml.md")).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sähkökatkos"));
+    let tb = TempBank::new();
+    let empty = tb.write("empty.pdf", "");
+    let out = bin().arg("extract").arg(&empty).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+}
+
+/// `extract` over every tricky PDF ends (no panic, no hang) with text or a one-line reason.
+#[test]
+fn extract_survives_the_tricky_folder() {
+    let Some(shared) = shared_dir("pdf/tricky") else { return };
+    for entry in std::fs::read_dir(shared.join("pdf/tricky")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("pdf") {
+            continue;
+        }
+        let out = bin().arg("extract").arg(&path).output().unwrap();
+        let code = out.status.code();
+        assert!(matches!(code, Some(0) | Some(1)), "{}: ended with {:?} (a crash?)", path.display(), out.status);
+        if code == Some(1) {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.trim().lines().count(), 1, "{}: {stderr}", path.display());
+        }
+    }
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = bin().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for command in ["index", "search", "extract", "serve"] {
+        assert!(help.contains(command), "{help}");
+    }
+}

@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use tietopankki::KnowledgeBank;
+
+/// The shared test material beside the project (`../shared`), or `None` when it
+/// is missing outside CI (the test prints why). In CI (`CI=true`) missing
+/// material fails the test instead of skipping it silently.
+pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
+    let wanted = dir.join(what);
+    if wanted.exists() {
+        return Some(dir);
+    }
+    let message = format!("shared test material missing: {} (expected beside the project)", wanted.display());
+    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED: {message}");
+    None
+}
+
+/// The crate's own test fixtures.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}
+
+/// A documents folder and an index in temporary folders.
+pub struct TempBank {
+    pub docs: tempfile::TempDir,
+    pub index: tempfile::TempDir,
+}
+
+impl TempBank {
+    pub fn new() -> TempBank {
+        TempBank { docs: tempdir(), index: tempdir() }
+    }
+
+    /// Writes a file (creating folders) in the documents folder.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.docs.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    pub fn open(&self) -> KnowledgeBank {
+        KnowledgeBank::builder().documents_dir(self.docs.path()).index_dir(self.index.path()).open().unwrap()
+    }
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// Paths of the hits of a query, best first.
+pub fn hit_paths(bank: &KnowledgeBank, query: &str) -> Vec<String> {
+    bank.search(&tietopankki::SearchRequest::new(query).limit(20)).unwrap().hits.into_iter().map(|h| h.path).collect()
+}
+
+/// Copies a folder tree (files only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
