@@ -262,15 +262,18 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
 
     let total = work.len();
     progress(SyncProgress { stage: IndexStage::Indexing, done: 0, total });
-    let outcomes = extract_in_parallel(ctx, work);
     let mut done = 0;
-    for (file, is_update, outcome) in outcomes {
+    let mut write_error: Option<crate::Error> = None;
+    extract_in_parallel(ctx, work, &mut |(file, is_update, outcome)| {
         done += 1;
         progress(SyncProgress { stage: IndexStage::Indexing, done, total });
         match outcome {
             Ok(built) => {
                 writer.delete_term(Term::from_field_text(ctx.fields.path, &file.rel));
-                writer.add_document(built.doc)?;
+                if let Err(err) = writer.add_document(built.doc) {
+                    write_error.get_or_insert(err.into());
+                    return;
+                }
                 report.warnings.extend(built.warnings.into_iter().map(|w| format!("{}: {w}", file.rel)));
                 if is_update {
                     report.updated += 1;
@@ -283,6 +286,11 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
                 failures.push(RememberedFailure { path: file.rel.clone(), reason: err.to_string(), stamp: file.stamp });
             }
         }
+    });
+    if let Some(err) = write_error {
+        // Nothing is committed: the index keeps its last committed state.
+        let _ = writer.rollback();
+        return Err(err);
     }
 
     progress(SyncProgress { stage: IndexStage::Committing, done: total, total });
@@ -311,16 +319,16 @@ pub(crate) struct BuiltDocument {
 
 type Outcome = (FoundFile, bool, std::result::Result<BuiltDocument, FileError>);
 
-/// Extracts and analyses files on `ctx.threads` worker threads; results come
-/// back in the order of `work` so reports are deterministic.
-fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>) -> Vec<Outcome> {
+/// Extracts and analyses files on `ctx.threads` worker threads, handing each
+/// result to `on_result` on the calling thread as soon as it is ready, so
+/// memory holds only the documents in flight (the channels are bounded).
+fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>, on_result: &mut dyn FnMut(Outcome)) {
     let threads = ctx.threads.clamp(1, 16).min(work.len().max(1));
-    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, FoundFile, bool)>(threads * 2);
+    let (job_tx, job_rx) = mpsc::sync_channel::<(FoundFile, bool)>(threads * 2);
     let job_rx = std::sync::Mutex::new(job_rx);
-    let (result_tx, result_rx) = mpsc::channel::<(usize, Outcome)>();
+    let (result_tx, result_rx) = mpsc::sync_channel::<Outcome>(threads * 2);
     let fields = ctx.fields;
     let limits = ctx.limits;
-    let count = work.len();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let result_tx = result_tx.clone();
@@ -330,29 +338,28 @@ fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>) -> V
                     Ok(rx) => rx.recv(),
                     Err(_) => break,
                 };
-                let Ok((i, file, is_update)) = job else { break };
-                let outcome = build_document(&fields, &file, &limits);
-                if result_tx.send((i, (file, is_update, outcome))).is_err() {
+                let Ok((file, is_update)) = job else { break };
+                // A panic anywhere in extraction or analysis costs this file only.
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_document(&fields, &file, &limits)))
+                        .unwrap_or_else(|_| Err(FileError::Internal("the reader failed unexpectedly".to_string())));
+                if result_tx.send((file, is_update, outcome)).is_err() {
                     break;
                 }
             });
         }
         drop(result_tx);
         scope.spawn(move || {
-            for (i, (file, is_update)) in work.into_iter().enumerate() {
-                if job_tx.send((i, file, is_update)).is_err() {
+            for job in work {
+                if job_tx.send(job).is_err() {
                     break;
                 }
             }
         });
-        let mut slots: Vec<Option<Outcome>> = (0..count).map(|_| None).collect();
-        for (i, outcome) in result_rx.iter() {
-            if let Some(slot) = slots.get_mut(i) {
-                *slot = Some(outcome);
-            }
+        for outcome in result_rx.iter() {
+            on_result(outcome);
         }
-        slots.into_iter().flatten().collect()
-    })
+    });
 }
 
 /// Extracts, detects the language of, and analyses one file.
