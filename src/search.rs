@@ -7,7 +7,7 @@
 //! body, in each of the three languages; the exact form (a bonus, so the
 //! form typed ranks first); the folded form (ä=a, at a lower weight); the
 //! compound tails (a lower weight); and, only when the word is found nowhere,
-//! a one-edit fuzzy match at the lowest weight. Documents that contain every
+//! the words of the index one edit away, at a lower weight. Documents that contain every
 //! word get a bonus, so ranking leans towards AND while partial matches
 //! still come back.
 
@@ -15,7 +15,9 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
@@ -35,7 +37,9 @@ mod weight {
     pub const EXACT: f32 = 0.4;
     pub const FOLDED: f32 = 0.6;
     pub const TAILS: f32 = 0.5;
-    pub const FUZZY: f32 = 0.25;
+    pub const CORRECTION: f32 = 0.6;
+    pub const NEAR: f32 = 0.45;
+    pub const LANGUAGE_PRIOR: f32 = 1.5;
     pub const JOINED: f32 = 0.8;
     pub const ALL_WORDS: f32 = 0.6;
     pub const PHRASE: f32 = 1.5;
@@ -408,10 +412,24 @@ fn build_query(
                 ));
             }
         }
-        let exact: Vec<Term> = phrase.iter().map(|w| Term::from_field_text(fields.exact, w)).collect();
-        variants.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(exact)), weight::EXACT))));
+        for &lang in &langs {
+            let exact: Vec<Term> =
+                phrase.iter().map(|w| Term::from_field_text(fields.exact, &exact_key(lang, w))).collect();
+            variants.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(exact)), weight::EXACT))));
+        }
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(variants))));
         snippet_words.extend(phrase.iter().map(|w| QueryWord::new(w)));
+    }
+
+    // A mild preference for documents in the language the query is written in.
+    let mut evidence_words: Vec<&String> = words.clone();
+    evidence_words.extend(parsed.phrases.iter().flatten());
+    if langs.len() > 1 {
+        if let Some((lang, share)) = query_language(searcher, fields, &evidence_words)? {
+            let prior = TermQuery::new(Term::from_field_text(fields.lang, lang.code()), IndexRecordOption::Basic);
+            clauses
+                .push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(prior), weight::LANGUAGE_PRIOR * share))));
+        }
     }
 
     let has_terms = !words.is_empty() || !parsed.phrases.is_empty();
@@ -426,6 +444,27 @@ fn build_query(
 
 /// The clauses for one query word (see the module docs).
 fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Box<dyn Query>> {
+    let (mut clauses, found) = word_clauses(searcher, fields, langs, word, 1.0)?;
+    if found == 0 && word.chars().count() >= 5 {
+        // Found in no form: read it as a typo of the words in the index one
+        // edit away, each searched like a typed word at a lower weight.
+        for correction in corrections(searcher, fields, langs, word)? {
+            let (more, _) = word_clauses(searcher, fields, langs, &correction, weight::CORRECTION)?;
+            clauses.extend(more);
+        }
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The stem, exact, folded and tail clauses of a word, scaled by `scale`,
+/// and how many postings they reach (0: the word is in no document).
+fn word_clauses(
+    searcher: &Searcher,
+    fields: &Fields,
+    langs: &[Lang],
+    word: &str,
+    scale: f32,
+) -> Result<(Vec<(Occur, Box<dyn Query>)>, u64)> {
     let analyzer = Analyzer::get();
     let mut keys: Vec<String> = langs.iter().map(|&l| analyzer.stem(l, word)).collect();
     keys.sort();
@@ -438,30 +477,131 @@ fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) 
     for key in &keys {
         for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
             found += searcher.doc_freq(&Term::from_field_text(field, key))?;
-            clauses.push((Occur::Should, term_query(field, key, w)));
+            clauses.push((Occur::Should, term_query(field, key, w * scale)));
         }
         if key.chars().count() >= MIN_TAIL_CHARS {
             found += searcher.doc_freq(&Term::from_field_text(fields.tails, key))?;
-            clauses.push((Occur::Should, term_query(fields.tails, key, weight::TAILS)));
+            clauses.push((Occur::Should, term_query(fields.tails, key, weight::TAILS * scale)));
         }
     }
-    clauses.push((Occur::Should, term_query(fields.exact, word, weight::EXACT)));
+    // Near forms: a stem one or two letters longer or shorter than the
+    // query's ("sähkökatkos" ~ "sähkökatko", "aikan" ~ "aika"), where the
+    // stemmer split one word's forms or two close derivations; low weight.
+    for near in near_keys(searcher, fields, &keys)? {
+        for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
+            clauses.push((Occur::Should, term_query(field, &near, w * weight::NEAR * scale)));
+        }
+    }
+    for &lang in langs {
+        let key = exact_key(lang, word);
+        if searcher.doc_freq(&Term::from_field_text(fields.exact, &key))? > 0 {
+            clauses.push((Occur::Should, term_query(fields.exact, &key, weight::EXACT * scale)));
+        }
+    }
     for key in &folded {
         found += searcher.doc_freq(&Term::from_field_text(fields.folded, key))?;
-        clauses.push((Occur::Should, term_query(fields.folded, key, weight::FOLDED)));
+        clauses.push((Occur::Should, term_query(fields.folded, key, weight::FOLDED * scale)));
     }
-    if found == 0 && word.chars().count() >= 5 {
-        // Not found in any form: allow one typo, on the folded stems and the exact forms.
-        for key in &folded {
-            let q = FuzzyTermQuery::new(Term::from_field_text(fields.folded, key), 1, true);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
+    Ok((clauses, found))
+}
+
+/// Shortest stem that takes part in near-form matching, in characters.
+const NEAR_MIN_CHARS: usize = 5;
+
+/// Body stems of the index that extend a query stem by one or two letters,
+/// or that it extends by one or two letters (see [`word_clauses`]).
+fn near_keys(searcher: &Searcher, fields: &Fields, keys: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for key in keys {
+        let chars: Vec<char> = key.chars().collect();
+        if chars.len() < NEAR_MIN_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
+            continue;
         }
-        let q = FuzzyTermQuery::new(Term::from_field_text(fields.exact, word), 1, true);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
-        let q = FuzzyTermQuery::new(Term::from_field_text(fields.folded, &fold(word)), 1, true);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight::FUZZY))));
+        for cut in 1..=2 {
+            if chars.len() - cut < NEAR_MIN_CHARS {
+                break;
+            }
+            let shorter: String = chars[..chars.len() - cut].iter().collect();
+            if !keys.contains(&shorter) && searcher.doc_freq(&Term::from_field_text(fields.body, &shorter))? > 0 {
+                out.push(shorter);
+            }
+        }
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(fields.body)?;
+            let mut stream = inverted.terms().range().ge(key.as_bytes()).into_stream()?;
+            let mut seen = 0;
+            while stream.advance() && seen < 64 {
+                seen += 1;
+                let bytes = stream.key();
+                if !bytes.starts_with(key.as_bytes()) {
+                    break;
+                }
+                let Ok(term) = std::str::from_utf8(bytes) else { continue };
+                let extra = term.chars().count() - chars.len();
+                if (1..=2).contains(&extra) && !keys.iter().any(|k| k == term) && !out.iter().any(|o| o == term) {
+                    out.push(term.to_string());
+                }
+            }
+        }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    out.truncate(12);
+    Ok(out)
+}
+
+/// Words of the index one edit (insertion, deletion, substitution or swap of
+/// two letters) away from `word` as typed, or from its accent-free form,
+/// most frequent first (at most three).
+fn corrections(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Vec<String>> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    let mut forms = vec![word.to_string()];
+    if fold(word) != word {
+        forms.push(fold(word));
+    }
+    for &lang in langs {
+        for form in &forms {
+            let automaton = FuzzyTermQuery::new(Term::from_field_text(fields.exact, &exact_key(lang, form)), 1, true)
+                .automaton()?;
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(fields.exact)?;
+                let mut stream = inverted.terms().search(&automaton).into_stream()?;
+                while stream.advance() {
+                    let Ok(key) = std::str::from_utf8(stream.key()) else { continue };
+                    let Some((_, candidate)) = key.split_once(':') else { continue };
+                    *found.entry(candidate.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(String, u64)> = found.into_iter().filter(|(c, _)| c != word).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(ranked.into_iter().take(3).map(|(c, _)| c).collect())
+}
+
+/// The key of a word as written, in the exact field: language-tagged, so
+/// the same form tells which language a query is in.
+pub(crate) fn exact_key(lang: Lang, lower: &str) -> String {
+    format!("{}:{lower}", lang.code())
+}
+
+/// Which language the query's words are written in, judged by how common
+/// their exact forms are in each language's documents. `None` when the
+/// evidence is thin or split.
+fn query_language(searcher: &Searcher, fields: &Fields, words: &[&String]) -> Result<Option<(Lang, f32)>> {
+    let mut evidence = [0f64; 3];
+    for (slot, &lang) in Lang::ALL.iter().enumerate() {
+        let docs = searcher.doc_freq(&Term::from_field_text(fields.lang, lang.code()))?.max(1) as f64;
+        for word in words {
+            let df = searcher.doc_freq(&Term::from_field_text(fields.exact, &exact_key(lang, word)))? as f64;
+            evidence[slot] += df / docs;
+        }
+    }
+    let total: f64 = evidence.iter().sum();
+    if total <= 0.0 {
+        return Ok(None);
+    }
+    let (best, value) = evidence.iter().enumerate().fold((0, 0.0), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+    let share = value / total;
+    Ok((share >= 0.6).then_some((Lang::ALL[best], share as f32)))
 }
 
 /// Counts facet values (language, format, tag, folder) of matching documents.

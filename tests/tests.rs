@@ -7,4 +7,5 @@ mod corpus;
 mod extract;
 mod index;
 mod morphology;
+mod relevance;
 mod search;

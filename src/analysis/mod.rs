@@ -197,7 +197,8 @@ impl Analyzer {
             let stem = self.stem(lang, &word.lower);
             out.stems.push(Key { key: stem.clone(), start: word.start, end: word.end, position });
             if !word.joined {
-                out.exact.push(Key { key: word.lower.clone(), start: word.start, end: word.end, position });
+                let key = format!("{}:{}", lang.code(), word.lower);
+                out.exact.push(Key { key, start: word.start, end: word.end, position });
             }
             let folded = self.folded(lang, &word.lower);
             out.folded.push(Key { key: folded, start: word.start, end: word.end, position });

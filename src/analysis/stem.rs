@@ -593,7 +593,11 @@ fn fi_root(s: &mut String, ending: Ending) {
             Some(c) if !is_fi_vowel(c) && syllables(s) >= 2 => drop_chars(s, 2),
             Some(c) if is_fi_vowel(c) => {
                 s.pop();
-                fi_strip_vowels(s);
+                // The vowel before -is- is the stem vowel, as in the -nen
+                // nominative (vapaaehtoisen ~ vapaaehtoinen, iloisten ~ iloinen).
+                if let Some(v) = fi_strip_vowels(s) {
+                    stem_vowel = Some(v);
+                }
             }
             _ => {}
         }

@@ -74,7 +74,7 @@ fn extract_pdf(bytes: &[u8], limits: &ExtractLimits) -> Result<Extracted, FileEr
     let pdf_limits = pdf::PdfLimits { max_time: limits.max_time, ..pdf::PdfLimits::default() };
     let pdf = pdf::extract(bytes, &pdf_limits).map_err(map_pdf_error(limits))?;
     let mut doc = Extracted {
-        title: pdf.title.filter(|t| !t.trim().is_empty()),
+        title: pdf.title.as_deref().and_then(meaningful_title),
         author: pdf.author.filter(|a| !a.trim().is_empty()),
         date: pdf.created,
         warnings: pdf.warnings,
@@ -88,7 +88,65 @@ fn extract_pdf(bytes: &[u8], limits: &ExtractLimits) -> Result<Extracted, FileEr
     if doc.text.trim().is_empty() {
         return Err(FileError::NoTextLayer);
     }
+    if doc.title.is_none() {
+        doc.title = pdf.pages.first().and_then(|page| title_from_first_page(page));
+    }
     Ok(doc)
+}
+
+/// A PDF's info title, unless it is a producer's placeholder ("Enscript
+/// Output", "untitled", a file name). "Microsoft Word - report.docx" becomes "report".
+fn meaningful_title(raw: &str) -> Option<String> {
+    let mut title = raw.trim();
+    if let Some(rest) = title.strip_prefix("Microsoft Word - ") {
+        title = rest.trim();
+    }
+    let lower = title.to_lowercase();
+    for ext in [".docx", ".doc", ".odt", ".rtf", ".pdf", ".txt", ".md", ".indd", ".pptx"] {
+        if lower.ends_with(ext) {
+            return None;
+        }
+    }
+    let placeholder =
+        ["", "document", "untitled", "enscript output", "title", "no title", "untitled document", "slide 1"];
+    if placeholder.contains(&lower.as_str()) || !title.chars().any(char::is_alphabetic) {
+        return None;
+    }
+    Some(title.to_string())
+}
+
+/// The title a reader sees first: the leading short lines of the first page
+/// (a heading broken over up to three lines), or else the start of the first
+/// line, cut at a word boundary.
+fn title_from_first_page(page: &str) -> Option<String> {
+    let lines: Vec<&str> =
+        page.lines().map(str::trim).filter(|l| l.chars().filter(|c| c.is_alphabetic()).count() >= 3).take(40).collect();
+    let first = *lines.first()?;
+    let mut lengths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+    lengths.sort_unstable();
+    let median = lengths[lengths.len() / 2];
+    let short = |l: &str| (l.chars().count() as f64) < 0.75 * median as f64;
+    let mut title = String::new();
+    if short(first) {
+        for line in lines.iter().take(3).take_while(|l| short(l)) {
+            if !title.is_empty() {
+                title.push(' ');
+            }
+            title.push_str(line);
+            if line.ends_with(['.', '!', '?', ':']) {
+                break;
+            }
+        }
+    } else {
+        title = first.to_string();
+    }
+    const MAX: usize = 100;
+    if title.chars().count() > MAX {
+        let cut: String = title.chars().take(MAX).collect();
+        let at = cut.rfind(' ').unwrap_or(cut.len());
+        title = format!("{}…", cut[..at].trim_end_matches([',', ';', ':', ' ']));
+    }
+    Some(title)
 }
 
 fn map_pdf_error(limits: &ExtractLimits) -> impl Fn(pdf::PdfError) -> FileError + '_ {
@@ -145,6 +203,26 @@ mod tests {
     #[test]
     fn normalises_ligatures_and_combining_marks() {
         assert_eq!(normalise_text("\u{FB01}nns ka\u{0308}si\u{00AD}kirja"), "finns käsikirja");
+    }
+
+    #[test]
+    fn placeholder_pdf_titles_are_dropped() {
+        assert_eq!(meaningful_title("Enscript Output"), None);
+        assert_eq!(meaningful_title("report.docx"), None);
+        assert_eq!(meaningful_title("Microsoft Word - plan.doc"), None);
+        assert_eq!(meaningful_title(" Kotivara "), Some("Kotivara".to_string()));
+    }
+
+    #[test]
+    fn title_from_the_first_lines() {
+        let page = "Volunteering basics: recruiting,\norienting and thanking\nVolunteers are the heart of almost every small association in Helsinki and they\nneed clear practices for recruiting new people and introducing them to work.\nMore text follows here on the page, with lines as long as the others are.\n";
+        assert_eq!(
+            title_from_first_page(page).as_deref(),
+            Some("Volunteering basics: recruiting, orienting and thanking")
+        );
+        let body = "När en stadsdel drabbas av en brand, en översvämning eller ett långvarigt elavbrott vill många hjälpa till.\nDet är fint.";
+        let title = title_from_first_page(body).unwrap_or_default();
+        assert!(title.starts_with("När en stadsdel") && title.chars().count() <= 101, "{title}");
     }
 
     #[test]

@@ -1,0 +1,67 @@
+//! The relevance harness: every development query of `../shared/corpus/queries`
+//! against an index of `../shared/corpus/docs`, written as a TREC run file and
+//! scored with the shared `ireval` tool (nDCG@10, MRR, recall@10 by kind).
+//!
+//! `cargo test --release relevance -- --nocapture` prints the table; the run
+//! file is left in `target/relevance/run.trec` for a closer look.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use tietopankki::{KnowledgeBank, SearchRequest};
+
+use crate::common::{shared_dir, tempdir};
+
+#[test]
+fn development_queries_meet_the_targets() {
+    let Some(shared) = shared_dir("corpus/queries") else { return };
+    let index = tempdir();
+    let bank =
+        KnowledgeBank::builder().documents_dir(shared.join("corpus/docs")).index_dir(index.path()).open().unwrap();
+    bank.sync().unwrap();
+
+    let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/relevance");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut queries = String::from("qid\tlang\tkind\ttopic\tquery\n");
+    let mut qrels = String::new();
+    let mut run = String::new();
+    for lang in ["fi", "sv", "en"] {
+        let tsv = std::fs::read_to_string(shared.join(format!("corpus/queries/{lang}.tsv"))).unwrap();
+        for line in tsv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            queries.push_str(line);
+            queries.push('\n');
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (qid, text) = (cols[0], cols[4]);
+            let results = bank.search(&SearchRequest::new(text).limit(10)).unwrap();
+            for (rank, hit) in results.hits.iter().enumerate() {
+                writeln!(run, "{qid} Q0 {} {} {:.4} tietopankki", hit.path, rank + 1, hit.score).unwrap();
+            }
+        }
+        qrels.push_str(&std::fs::read_to_string(shared.join(format!("corpus/queries/{lang}.qrels"))).unwrap());
+    }
+    let (q_path, r_path, run_path) = (out_dir.join("queries.tsv"), out_dir.join("qrels"), out_dir.join("run.trec"));
+    std::fs::write(&q_path, queries).unwrap();
+    std::fs::write(&r_path, qrels).unwrap();
+    std::fs::write(&run_path, run).unwrap();
+    let output = std::process::Command::new("python3")
+        .arg(shared.join("tools/ireval"))
+        .args([&q_path, &r_path, &run_path])
+        .output()
+        .expect("python3 runs ireval");
+    let table = String::from_utf8_lossy(&output.stdout);
+    println!("{table}");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let overall: serde_json::Value = serde_json::from_str(table.lines().last().unwrap()).unwrap();
+    let ndcg = overall["ndcg@10"].as_f64().unwrap();
+    assert!(ndcg >= 0.85, "nDCG@10 {ndcg} is below 0.85");
+    // Per-kind rows: `kind  n  ndcg  mrr  recall`.
+    for line in table.lines() {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        if cols.len() >= 5 && cols[1].parse::<u32>().is_ok() {
+            if let Ok(recall) = cols[4].parse::<f64>() {
+                assert!(recall >= 0.9, "recall@10 of kind {} is {recall}, below 0.9", cols[0]);
+            }
+        }
+    }
+}
