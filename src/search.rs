@@ -442,6 +442,9 @@ fn build_query(
     Ok(Some(BuiltQuery { query: Box::new(BooleanQuery::new(clauses)), snippet_words }))
 }
 
+/// Boolean clauses of a query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// The clauses for one query word (see the module docs).
 fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Box<dyn Query>> {
     let (mut clauses, found) = word_clauses(searcher, fields, langs, word, 1.0)?;
@@ -464,7 +467,7 @@ fn word_clauses(
     langs: &[Lang],
     word: &str,
     scale: f32,
-) -> Result<(Vec<(Occur, Box<dyn Query>)>, u64)> {
+) -> Result<(Clauses, u64)> {
     let analyzer = Analyzer::get();
     let mut keys: Vec<String> = langs.iter().map(|&l| analyzer.stem(l, word)).collect();
     keys.sort();
