@@ -1,4 +1,4 @@
-//! The HTTP service (feature `server`): JSON API and web page over a [`KnowledgeBank`](crate::KnowledgeBank).
+//! The HTTP service (feature `server`): JSON API and web page over a [`crate::KnowledgeBank`].
 
 use std::path::PathBuf;
 
