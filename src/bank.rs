@@ -2,7 +2,8 @@
 //! with a documents folder, searches it and reads documents back.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
@@ -142,6 +143,8 @@ impl KnowledgeBankBuilder {
         let index = open_or_create(&self.index_dir)?;
         let fields = Fields::from_schema(&index.schema())
             .ok_or_else(|| Error::Engine("index schema is missing fields".to_string()))?;
+        let indexed_counter = Arc::new(AtomicU64::new(0));
+        crate::analysis::tokenizer::register(index.tokenizers(), indexed_counter.clone());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
         Ok(KnowledgeBank {
             index,
@@ -153,6 +156,7 @@ impl KnowledgeBankBuilder {
             writer_memory: self.writer_memory,
             threads: self.threads,
             sync_lock: Mutex::new(()),
+            indexed_counter,
         })
     }
 }
@@ -220,6 +224,7 @@ pub struct KnowledgeBank {
     writer_memory: usize,
     threads: usize,
     sync_lock: Mutex<()>,
+    indexed_counter: Arc<AtomicU64>,
 }
 
 impl KnowledgeBank {
@@ -267,6 +272,7 @@ impl KnowledgeBank {
             limits: self.limits,
             writer_memory: self.writer_memory,
             threads: self.threads,
+            indexed_counter: self.indexed_counter.clone(),
         };
         let report = indexer::sync(&ctx, progress)?;
         tracing::info!(

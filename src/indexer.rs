@@ -4,14 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use walkdir::WalkDir;
 
-use crate::analysis::{Analyzer, FieldTokens, Key};
+use crate::analysis::tokenizer::tag_text;
 use crate::document::{Extracted, Format};
 use crate::error::{FailedFile, FileError, Result};
 use crate::extract::{extract_file, ExtractLimits};
@@ -209,6 +210,8 @@ pub(crate) struct SyncContext<'a> {
     pub limits: ExtractLimits,
     pub writer_memory: usize,
     pub threads: usize,
+    /// Counts the documents tantivy's indexing threads have analysed.
+    pub indexed_counter: Arc<AtomicU64>,
 }
 
 /// Brings the index up to date with the folder. See [`crate::KnowledgeBank::sync`].
@@ -254,7 +257,9 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
         return Ok(report);
     }
 
-    let mut writer: IndexWriter<TantivyDocument> = ctx.index.writer_with_num_threads(1, ctx.writer_memory)?;
+    let writer_threads = ctx.threads.clamp(1, 2);
+    let mut writer: IndexWriter<TantivyDocument> =
+        ctx.index.writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))?;
     for path in &removed {
         writer.delete_term(Term::from_field_text(ctx.fields.path, path));
         report.removed += 1;
@@ -264,6 +269,8 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
     progress(SyncProgress { stage: IndexStage::Indexing, done: 0, total });
     let mut done = 0;
     let mut write_error: Option<crate::Error> = None;
+    let base = ctx.indexed_counter.load(Ordering::Relaxed);
+    let mut sent = 0u64;
     extract_in_parallel(ctx, work, &mut |(file, is_update, outcome)| {
         done += 1;
         progress(SyncProgress { stage: IndexStage::Indexing, done, total });
@@ -272,6 +279,13 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
                 writer.delete_term(Term::from_field_text(ctx.fields.path, &file.rel));
                 if let Err(err) = writer.add_document(built.doc) {
                     write_error.get_or_insert(err.into());
+                    return;
+                }
+                sent += 1;
+                // Hold back while tantivy's queue is long: queued documents
+                // are memory, and the writer is the slower stage.
+                if let Err(err) = wait_for_writer(&ctx.indexed_counter, base, sent) {
+                    write_error.get_or_insert(err);
                     return;
                 }
                 report.warnings.extend(built.warnings.into_iter().map(|w| format!("{}: {w}", file.rel)));
@@ -305,6 +319,28 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
     report.failed = failures.iter().map(|f| FailedFile { path: f.path.clone(), reason: f.reason.clone() }).collect();
     progress(SyncProgress { stage: IndexStage::Done, done: total, total });
     Ok(report)
+}
+
+/// Most documents waiting in tantivy's queue at once.
+const MAX_QUEUED_DOCUMENTS: u64 = 64;
+
+/// Waits until at most [`MAX_QUEUED_DOCUMENTS`] sent documents are still
+/// waiting to be analysed by the writer; an error if it makes no progress
+/// for a minute.
+fn wait_for_writer(counter: &AtomicU64, base: u64, sent: u64) -> Result<()> {
+    let mut last = counter.load(Ordering::Relaxed);
+    let mut since = Instant::now();
+    while sent.saturating_sub(counter.load(Ordering::Relaxed).saturating_sub(base)) > MAX_QUEUED_DOCUMENTS {
+        std::thread::sleep(Duration::from_millis(1));
+        let now = counter.load(Ordering::Relaxed);
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() > Duration::from_secs(60) {
+            return Err(crate::Error::Engine("the index writer stopped making progress".to_string()));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn now_secs() -> i64 {
@@ -375,20 +411,6 @@ fn build_document(
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
 
-fn pre_tokenized(keys: Vec<Key>) -> PreTokenizedString {
-    let tokens = keys
-        .into_iter()
-        .map(|k| Token {
-            offset_from: k.start,
-            offset_to: k.end,
-            position: k.position as usize,
-            text: k.key,
-            position_length: 1,
-        })
-        .collect();
-    PreTokenizedString { text: String::new(), tokens }
-}
-
 /// Builds the tantivy document for an extracted file.
 pub(crate) fn to_tantivy(
     fields: &Fields,
@@ -399,7 +421,6 @@ pub(crate) fn to_tantivy(
     stamp: FileStamp,
     hash: u64,
 ) -> TantivyDocument {
-    let analyzer = Analyzer::get();
     let title = doc.title.clone().unwrap_or_else(|| rel.to_string());
     let mut out = TantivyDocument::default();
     out.add_text(fields.path, rel);
@@ -436,30 +457,18 @@ pub(crate) fn to_tantivy(
         out.add_text(fields.warnings, doc.warnings.join("\n"));
     }
 
-    // Title, then headings and tags, then body: positions continue so that
-    // the shared exact/folded/tail fields never join words across parts.
-    let mut title_tokens = FieldTokens::default();
-    analyzer.analyse(lang, &title, 0, &mut title_tokens);
-    let mut head_tokens = FieldTokens::default();
-    let heads_text = format!("{}\n{}", doc.headings.join("\n"), doc.tags.join("\n"));
-    analyzer.analyse(lang, &heads_text, title_tokens.next_position(), &mut head_tokens);
-    let mut body_tokens = FieldTokens::default();
-    analyzer.analyse(lang, &doc.text, head_tokens.next_position().max(title_tokens.next_position()), &mut body_tokens);
-
-    let mut exact = Vec::new();
-    let mut folded = Vec::new();
-    let mut tails = Vec::new();
-    for part in [&mut title_tokens, &mut head_tokens, &mut body_tokens] {
-        exact.append(&mut part.exact);
-        folded.append(&mut part.folded);
-        tails.append(&mut part.tails);
+    // The indexed fields get language-tagged text; tantivy's indexing
+    // threads analyse it (see analysis::tokenizer).
+    let heads = format!("{}\n{}", doc.headings.join("\n"), doc.tags.join("\n"));
+    out.add_text(fields.title, tag_text(lang, &title));
+    out.add_text(fields.heads, tag_text(lang, &heads));
+    out.add_text(fields.body, tag_text(lang, &doc.text));
+    for part in [title.as_str(), heads.as_str(), doc.text.as_str()] {
+        let tagged = tag_text(lang, part);
+        out.add_text(fields.exact, &tagged);
+        out.add_text(fields.folded, &tagged);
+        out.add_text(fields.tails, tagged);
     }
-    out.add_pre_tokenized_text(fields.title, pre_tokenized(title_tokens.stems));
-    out.add_pre_tokenized_text(fields.heads, pre_tokenized(head_tokens.stems));
-    out.add_pre_tokenized_text(fields.body, pre_tokenized(body_tokens.stems));
-    out.add_pre_tokenized_text(fields.exact, pre_tokenized(exact));
-    out.add_pre_tokenized_text(fields.folded, pre_tokenized(folded));
-    out.add_pre_tokenized_text(fields.tails, pre_tokenized(tails));
     out
 }
 

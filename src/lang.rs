@@ -73,9 +73,9 @@ pub struct Detection {
 }
 
 /// How much text, at most, is sampled for detection (spread over the document).
-const SAMPLE_CHARS: usize = 24_000;
+const SAMPLE_CHARS: usize = 6_000;
 /// Size of the chunks that vote.
-const CHUNK_CHARS: usize = 600;
+const CHUNK_CHARS: usize = 500;
 
 /// Detects the dominant language of a document.
 ///

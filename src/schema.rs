@@ -1,13 +1,14 @@
 //! The index schema, as a typed struct of fields (no string look-ups of field
 //! names elsewhere), and its version number.
 
+use crate::analysis::tokenizer::names;
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -65,14 +66,12 @@ impl Fields {
     pub fn build() -> (Schema, Fields) {
         let mut b = Schema::builder();
         let keyword = STRING | STORED | FAST;
-        let with_positions = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        let with_freqs = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer("raw").set_index_option(IndexRecordOption::WithFreqs),
-        );
+        let indexed = |tokenizer: &str, option| {
+            TextOptions::default()
+                .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(option))
+        };
+        let positions = IndexRecordOption::WithFreqsAndPositions;
+        let freqs = IndexRecordOption::WithFreqs;
         let number = NumericOptions::default().set_stored().set_fast();
         let fields = Fields {
             path: b.add_text_field("path", keyword.clone()),
@@ -92,12 +91,12 @@ impl Fields {
             mtime: b.add_i64_field("mtime", number.clone()),
             hash: b.add_u64_field("hash", number),
             warnings: b.add_text_field("warnings", STORED),
-            title: b.add_text_field("title", with_positions.clone()),
-            heads: b.add_text_field("heads", with_positions.clone()),
-            body: b.add_text_field("body", with_positions.clone()),
-            exact: b.add_text_field("exact", with_positions),
-            folded: b.add_text_field("folded", with_freqs.clone()),
-            tails: b.add_text_field("tails", with_freqs),
+            title: b.add_text_field("title", indexed(names::STEM, positions)),
+            heads: b.add_text_field("heads", indexed(names::STEM, positions)),
+            body: b.add_text_field("body", indexed(names::BODY, positions)),
+            exact: b.add_text_field("exact", indexed(names::EXACT, positions)),
+            folded: b.add_text_field("folded", indexed(names::FOLDED, freqs)),
+            tails: b.add_text_field("tails", indexed(names::TAILS, freqs)),
         };
         (b.build(), fields)
     }

@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, words, Analyzer, MIN_TAIL_CHARS};
+use crate::analysis::{fold, words, Analyzer};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -46,18 +46,14 @@ impl QueryWord {
         if !self.may_match(folded_doc_word) {
             return false;
         }
-        let stem = analyzer.stem(lang, lower);
-        if self.stems.contains(&stem) {
-            return true;
-        }
-        let folded_stem = fold(&analyzer.stem(lang, folded_doc_word));
-        if self.folded_stems.contains(&folded_stem) {
-            return true;
-        }
-        // Compound tail: the document word ends with a form of the query word.
-        if self.stems.iter().any(|s| s.chars().count() >= MIN_TAIL_CHARS - 1)
-            && analyzer.tail_keys(lang, lower).iter().any(|k| self.stems.contains(k))
-        {
+        let keyed = analyzer.with_keys(lang, lower, |keys| {
+            // Same stem; same folded stem; or a compound ending with a form
+            // of the query word.
+            self.stems.contains(&keys.stem)
+                || self.folded_stems.contains(&keys.folded)
+                || keys.tails.iter().any(|k| self.stems.contains(k))
+        });
+        if keyed {
             return true;
         }
         // Typo: one edit away on the folded forms, for words of five letters or more.

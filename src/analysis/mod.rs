@@ -14,6 +14,7 @@
 
 pub mod stem;
 pub mod stopwords;
+pub mod tokenizer;
 
 use std::sync::OnceLock;
 
@@ -190,62 +191,57 @@ impl Analyzer {
         keys
     }
 
-    /// Analyses a field's text into the token lists for each index field.
-    pub fn analyse(&self, lang: Lang, text: &str, base_position: u32, out: &mut FieldTokens) {
-        for word in words(text) {
-            let position = base_position + word.position;
-            let stem = self.stem(lang, &word.lower);
-            out.stems.push(Key { key: stem.clone(), start: word.start, end: word.end, position });
-            if !word.joined {
-                let key = format!("{}:{}", lang.code(), word.lower);
-                out.exact.push(Key { key, start: word.start, end: word.end, position });
-            }
-            let folded = self.folded(lang, &word.lower);
-            out.folded.push(Key { key: folded, start: word.start, end: word.end, position });
-            for tail in self.tail_keys(lang, &word.lower) {
-                out.tails.push(Key { key: tail, start: word.start, end: word.end, position });
-            }
+    /// Calls `f` with the keys of a lowercased word, computed once per thread
+    /// and remembered: word frequencies follow Zipf's law, so most words of a
+    /// text have been seen before and cost one hash look-up.
+    pub fn with_keys<R>(&self, lang: Lang, lower: &str, f: impl FnOnce(&WordKeys) -> R) -> R {
+        thread_local! {
+            static CACHE: std::cell::RefCell<[std::collections::HashMap<String, WordKeys>; 3]> =
+                std::cell::RefCell::new(Default::default());
         }
+        let slot = match lang {
+            Lang::Fi => 0,
+            Lang::Sv => 1,
+            Lang::En => 2,
+        };
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let map = &mut cache[slot];
+            if let Some(keys) = map.get(lower) {
+                return f(keys);
+            }
+            if map.len() >= WORD_CACHE_ENTRIES {
+                map.clear();
+            }
+            let keys = WordKeys {
+                stem: self.stem(lang, lower),
+                folded: self.folded(lang, lower),
+                tails: self.tail_keys(lang, lower),
+            };
+            let out = f(&keys);
+            map.insert(lower.to_string(), keys);
+            out
+        })
     }
 }
 
-/// One key for the index, with the span and position of the word it came from.
+/// How many words each thread remembers per language before starting over.
+const WORD_CACHE_ENTRIES: usize = 200_000;
+
+/// The keys of one word (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key {
-    /// The key text.
-    pub key: String,
-    /// Byte offset of the source word.
-    pub start: usize,
-    /// Byte offset past the source word.
-    pub end: usize,
-    /// Word position.
-    pub position: u32,
+pub struct WordKeys {
+    /// The stem key.
+    pub stem: String,
+    /// The folded stem key.
+    pub folded: String,
+    /// Keys of the word's possible compound tails.
+    pub tails: Vec<String>,
 }
 
-/// The keys of one analysed text, one list per kind.
-#[derive(Debug, Clone, Default)]
-pub struct FieldTokens {
-    /// Stem keys (positions kept, for phrases).
-    pub stems: Vec<Key>,
-    /// Exact lowercased words.
-    pub exact: Vec<Key>,
-    /// Folded stem keys.
-    pub folded: Vec<Key>,
-    /// Compound tails.
-    pub tails: Vec<Key>,
-}
-
-impl FieldTokens {
-    /// The position after the last word, to continue numbering in another text.
-    pub fn next_position(&self) -> u32 {
-        self.stems.last().map(|k| k.position + 2).unwrap_or(0)
-    }
-}
-
-/// The possible last parts of a compound whose stem is `stem`: every ending
-/// of at least [`MIN_TAIL_CHARS`] characters that leaves a head of at least
-/// [`MIN_HEAD_CHARS`]. Ending-only matching keeps precision: "tila" matches
-/// "kerhotila" but not "tilaisuus" or "tilanne".
+/// The endings of a word that could be the last part of a compound: every
+/// ending of at least [`MIN_TAIL_CHARS`] characters that leaves a head of at
+/// least [`MIN_HEAD_CHARS`] (see [`Analyzer::tail_keys`]).
 pub fn compound_tails(stem: &str) -> impl Iterator<Item = &str> {
     let chars = stem.chars().count();
     let boundaries: Vec<usize> = if chars >= MIN_HEAD_CHARS + MIN_TAIL_CHARS && stem.chars().all(char::is_alphabetic) {

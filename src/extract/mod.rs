@@ -176,7 +176,15 @@ pub fn detect_language(doc: &Extracted) -> crate::Lang {
 /// diaeresis becomes `ä`), ligatures expanded, soft hyphens and control
 /// characters dropped.
 pub fn normalise_text(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    let clean = |c: char| {
+        !matches!(c, '\u{00AD}' | '\u{200B}' | '\u{FEFF}' | '\u{FB00}'..='\u{FB06}' | '\r' | '\t' | '\u{0C}')
+            && (!c.is_control() || c == '\n')
+    };
+    // Most text is already clean NFC: skip the rebuild.
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes && text.chars().all(clean) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfc() {
         match c {
