@@ -43,6 +43,8 @@ pub mod search;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod snippet;
+#[cfg(feature = "watch")]
+pub mod watch;
 
 pub use bank::{
     DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_DOCUMENTS_DIR,

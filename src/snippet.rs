@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, words, Analyzer};
+use crate::analysis::{fold, Analyzer};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -111,54 +111,97 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     while !text.is_char_boundary(end_scan) {
         end_scan -= 1;
     }
-    let doc_words = words(&text[..end_scan]);
-    // (index into doc_words, which query word)
-    let mut matches: Vec<(usize, usize)> = Vec::new();
-    for (i, word) in doc_words.iter().enumerate() {
-        if word.joined {
+    // Matches as (word index, start, end, query word), found in one pass
+    // without allocating per word; the scan stops at the first window that
+    // holds every query word, since no window can be better than that.
+    let mut matches: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut folded = String::new();
+    let mut best = (0usize, 0usize, 0usize); // (distinct, count, index of the window's first match)
+    let mut seen = vec![0usize; query.len()];
+    let (mut lo, mut distinct) = (0usize, 0usize);
+    for (index, (start, end)) in word_spans(&text[..end_scan]).enumerate() {
+        folded.clear();
+        for c in text[start..end].chars().flat_map(char::to_lowercase) {
+            push_folded(&mut folded, c);
+        }
+        if !query.iter().any(|q| q.may_match(&folded)) {
             continue;
         }
-        let folded = fold(&word.lower);
-        if let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &word.lower, &folded)) {
-            matches.push((i, q));
-        }
-    }
-    if matches.is_empty() {
-        return Snippet { html: excerpt(text, 0, &[]), offset: None };
-    }
-    // Best window: most distinct query words, then most matches.
-    let mut best = (0usize, 0usize, 0usize); // (distinct, count, start match index)
-    let mut seen = vec![0usize; query.len()];
-    let mut lo = 0;
-    let mut distinct = 0;
-    for hi in 0..matches.len() {
-        let q = matches[hi].1;
+        let lower: String =
+            text[start..end].chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }).collect();
+        let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { continue };
+        matches.push((index, start, end, q));
+        // Slide the window over the matches so far.
+        let hi = matches.len() - 1;
         if seen[q] == 0 {
             distinct += 1;
         }
         seen[q] += 1;
-        while doc_words[matches[hi].0].position.saturating_sub(doc_words[matches[lo].0].position) >= WINDOW_WORDS as u32
-        {
-            let ql = matches[lo].1;
+        while matches[hi].0 - matches[lo].0 >= WINDOW_WORDS {
+            let ql = matches[lo].3;
             seen[ql] -= 1;
             if seen[ql] == 0 {
                 distinct -= 1;
             }
             lo += 1;
         }
-        let count = hi - lo + 1;
-        if (distinct, count) > (best.0, best.1) {
-            best = (distinct, count, lo);
+        if (distinct, hi - lo + 1) > (best.0, best.1) {
+            best = (distinct, hi - lo + 1, lo);
+        }
+        if best.0 == query.len() && index > matches[best.2].0 + WINDOW_WORDS {
+            break;
         }
     }
-    let first = &doc_words[matches[best.2].0];
-    // Start a few words before the first match, at a word start.
-    let first_index = matches[best.2].0;
-    let start_index = first_index.saturating_sub(4);
-    // Near the beginning, start at the beginning.
-    let start = if doc_words[first_index].start < SNIPPET_CHARS / 3 { 0 } else { doc_words[start_index].start };
-    let marks: Vec<(usize, usize)> = matches.iter().map(|&(i, _)| (doc_words[i].start, doc_words[i].end)).collect();
-    Snippet { html: excerpt(text, start, &marks), offset: Some(first.start) }
+    let Some(&(_, first_start, _, _)) = matches.get(best.2) else {
+        return Snippet { html: excerpt(text, 0, &[]), offset: None };
+    };
+    // Start a few words before the first match; near the beginning, at the beginning.
+    let start = if first_start < SNIPPET_CHARS / 3 {
+        0
+    } else {
+        let before = &text[..first_start];
+        let mut cut = first_start;
+        for (words_back, (i, _)) in before.char_indices().rev().filter(|(_, c)| c.is_whitespace()).enumerate() {
+            cut = i + 1;
+            if words_back >= 4 {
+                break;
+            }
+        }
+        cut
+    };
+    let marks: Vec<(usize, usize)> = matches.iter().map(|&(_, s, e, _)| (s, e)).collect();
+    Snippet { html: excerpt(text, start, &marks), offset: Some(first_start) }
+}
+
+/// The byte spans of the words of a text (letters and digits, an apostrophe
+/// inside a word), without allocating.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut iter = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, first) = iter.find(|(_, c)| c.is_alphanumeric())?;
+        let mut end = start + first.len_utf8();
+        while let Some(&(i, c)) = iter.peek() {
+            let inside_apostrophe =
+                (c == '\'' || c == '’') && text[i + c.len_utf8()..].chars().next().is_some_and(char::is_alphabetic);
+            if c.is_alphanumeric() || inside_apostrophe {
+                end = i + c.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        Some((start, end))
+    })
+}
+
+/// Appends the folded form of one lowercase character (see [`fold`]).
+fn push_folded(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c);
+    } else {
+        let mut buf = [0u8; 4];
+        out.push_str(&fold(c.encode_utf8(&mut buf)));
+    }
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML.

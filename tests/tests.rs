@@ -9,3 +9,4 @@ mod index;
 mod morphology;
 mod relevance;
 mod search;
+mod server;

@@ -1,0 +1,198 @@
+//! What the request handlers share: the bank, the settings and the state of syncing.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use super::ServeConfig;
+use crate::error::{Error, Result};
+use crate::{KnowledgeBank, SyncReport};
+
+/// The outcome of the last sync the server ran.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SyncInfo {
+    /// When it finished, seconds since 1970.
+    pub finished: Option<i64>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// What started it (`startup`, `watch`, `rescan`, `admin`).
+    pub reason: String,
+    /// Its report, when it succeeded.
+    pub report: Option<SyncReport>,
+    /// Its error, when it failed.
+    pub error: Option<String>,
+}
+
+pub(crate) struct AppState {
+    pub bank: Arc<KnowledgeBank>,
+    pub config: ServeConfig,
+    /// The documents folder, canonicalised: nothing outside it is served.
+    pub documents_root: PathBuf,
+    /// The index folder, canonicalised when it exists (the watcher ignores it).
+    #[cfg_attr(not(feature = "watch"), allow(dead_code))]
+    pub index_root: PathBuf,
+    info: Mutex<SyncInfo>,
+    gate: Mutex<()>,
+    syncing: AtomicBool,
+    stopping: AtomicBool,
+    pub watching: AtomicBool,
+    /// Bounds the searches running at once (they are CPU-bound): more
+    /// requests wait their turn instead of crowding the cores.
+    pub search_permits: tokio::sync::Semaphore,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+impl AppState {
+    pub fn new(bank: Arc<KnowledgeBank>, config: ServeConfig) -> Result<AppState> {
+        let documents_root = config.documents_dir.canonicalize()?;
+        let index_root = config.index_dir.canonicalize().unwrap_or_else(|_| config.index_dir.clone());
+        Ok(AppState {
+            bank,
+            config,
+            documents_root,
+            index_root,
+            info: Mutex::new(SyncInfo::default()),
+            gate: Mutex::new(()),
+            syncing: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            watching: AtomicBool::new(false),
+            search_permits: tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            ),
+        })
+    }
+
+    /// Runs a sync now (blocking), unless the server is shutting down.
+    /// Syncs started by the server never overlap.
+    pub fn sync_now(&self, reason: &str) -> Result<SyncReport> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return Err(Error::InvalidRequest("the server is shutting down".to_string()));
+        }
+        let _gate = lock(&self.gate);
+        // The bank logs one line per sync at info; the span names what started it.
+        let _span = tracing::info_span!("sync", reason).entered();
+        self.syncing.store(true, Ordering::SeqCst);
+        let started = Instant::now();
+        let result = self.bank.sync();
+        let duration_ms = started.elapsed().as_millis() as u64;
+        self.syncing.store(false, Ordering::SeqCst);
+        let mut info = lock(&self.info);
+        info.finished = Some(now_secs());
+        info.duration_ms = duration_ms;
+        info.reason = reason.to_string();
+        match &result {
+            Ok(report) => {
+                info.report = Some(report.clone());
+                info.error = None;
+                tracing::debug!(duration_ms, changed = report.changed_anything(), "sync done");
+            }
+            Err(err) => {
+                info.error = Some(err.to_string());
+                tracing::error!(%err, "sync failed");
+            }
+        }
+        result
+    }
+
+    pub fn sync_info(&self) -> SyncInfo {
+        lock(&self.info).clone()
+    }
+
+    pub fn is_syncing(&self) -> bool {
+        self.syncing.load(Ordering::SeqCst)
+    }
+
+    /// No new syncs start after this.
+    pub fn begin_shutdown(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits for a running sync to commit.
+    pub fn wait_for_sync(&self) {
+        drop(lock(&self.gate));
+    }
+}
+
+/// The watcher (or, without the `watch` feature, a periodic re-scan thread).
+pub(crate) struct Watching {
+    #[cfg(feature = "watch")]
+    watcher: Option<crate::watch::FolderWatcher>,
+    #[cfg(not(feature = "watch"))]
+    rescan: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+}
+
+impl Watching {
+    #[cfg(feature = "watch")]
+    pub fn start(state: &Arc<AppState>) -> Watching {
+        use crate::watch::{FolderWatcher, Trigger, WatchOptions};
+        let options = WatchOptions {
+            rescan: (state.config.rescan_secs > 0).then(|| std::time::Duration::from_secs(state.config.rescan_secs)),
+            ignore: vec![state.index_root.clone()],
+            ..WatchOptions::default()
+        };
+        let synced = Arc::clone(state);
+        let watcher = FolderWatcher::start(&state.config.documents_dir, options, move |trigger| {
+            let reason = match trigger {
+                Trigger::Changed(_) => "watch",
+                Trigger::Rescan => "rescan",
+            };
+            let _ = synced.sync_now(reason);
+        });
+        match watcher {
+            Ok(watcher) => {
+                state.watching.store(watcher.has_events(), Ordering::SeqCst);
+                Watching { watcher: Some(watcher) }
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot watch the documents folder");
+                Watching { watcher: None }
+            }
+        }
+    }
+
+    #[cfg(not(feature = "watch"))]
+    pub fn start(state: &Arc<AppState>) -> Watching {
+        use std::sync::mpsc::RecvTimeoutError;
+        if state.config.rescan_secs == 0 {
+            return Watching { rescan: None };
+        }
+        let every = std::time::Duration::from_secs(state.config.rescan_secs);
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let synced = Arc::clone(state);
+        let thread = std::thread::Builder::new().name("tietopankki-rescan".to_string()).spawn(move || loop {
+            match stopped.recv_timeout(every) {
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = synced.sync_now("rescan");
+                }
+                _ => return,
+            }
+        });
+        match thread {
+            Ok(thread) => Watching { rescan: Some((stop, thread)) },
+            Err(err) => {
+                tracing::warn!(%err, "cannot start the re-scan thread");
+                Watching { rescan: None }
+            }
+        }
+    }
+
+    pub fn stop(self) {
+        #[cfg(feature = "watch")]
+        if let Some(watcher) = self.watcher {
+            watcher.stop();
+        }
+        #[cfg(not(feature = "watch"))]
+        if let Some((stop, thread)) = self.rescan {
+            let _ = stop.send(());
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Live updates (feature `watch`): watches a documents folder and says when
+//! it is time to sync.
+//!
+//! File events (notify's recommended watcher, recursive) are debounced: the
+//! watcher waits for a quiet period, then until every changed file's size and
+//! modification time stay the same across two looks a moment apart, so a
+//! file still being copied is not indexed half-written. A periodic full
+//! re-scan covers events that were lost (network folders, overflowing event
+//! queues, a watcher that could not start).
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use tietopankki::watch::{FolderWatcher, WatchOptions};
+//!
+//! # fn main() -> tietopankki::Result<()> {
+//! let bank = Arc::new(tietopankki::KnowledgeBank::builder().open()?);
+//! let synced = Arc::clone(&bank);
+//! let watcher = FolderWatcher::start("documents", WatchOptions::default(), move |_trigger| {
+//!     let _ = synced.sync();
+//! })?;
+//! // ... serve searches from `bank` ...
+//! watcher.stop();
+//! # Ok(()) }
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::document::Format;
+use crate::error::{Error, Result};
+use crate::indexer::is_ignored_name;
+
+/// Timing of a [`FolderWatcher`].
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Quiet period after the last file event before anything happens.
+    pub debounce: Duration,
+    /// Time between the two looks at a changed file's size and modification time.
+    pub settle: Duration,
+    /// The longest time to wait for changing files to settle (a sync runs anyway then).
+    pub max_settle: Duration,
+    /// Interval of the full re-scan; `None` for none.
+    pub rescan: Option<Duration>,
+    /// Paths whose events are ignored (e.g. an index folder inside the documents folder).
+    pub ignore: Vec<PathBuf>,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            debounce: Duration::from_millis(300),
+            settle: Duration::from_millis(200),
+            max_settle: Duration::from_secs(120),
+            rescan: Some(Duration::from_secs(30)),
+            ignore: Vec::new(),
+        }
+    }
+}
+
+/// Why the watcher calls back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// These paths changed (files or folders, maybe removed) and have settled.
+    Changed(Vec<PathBuf>),
+    /// The periodic full re-scan is due.
+    Rescan,
+}
+
+enum Message {
+    Paths(Vec<PathBuf>),
+    Stop,
+}
+
+/// Watches a folder on a background thread; see the [module docs](self).
+///
+/// The callback runs on the watcher's thread, one call at a time, so a sync
+/// run from it never overlaps another sync started by the watcher.
+#[derive(Debug)]
+pub struct FolderWatcher {
+    sender: mpsc::Sender<Message>,
+    thread: Option<JoinHandle<()>>,
+    notify: Option<RecommendedWatcher>,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Message::Paths(paths) => write!(f, "Paths({paths:?})"),
+            Message::Stop => f.write_str("Stop"),
+        }
+    }
+}
+
+impl FolderWatcher {
+    /// Starts watching `dir`, calling `on_change` when a sync is due.
+    ///
+    /// When file events are unavailable (the watcher cannot start), the
+    /// periodic re-scan still runs and a warning is logged; only a missing
+    /// folder is an error.
+    pub fn start<F>(dir: impl Into<PathBuf>, options: WatchOptions, on_change: F) -> Result<FolderWatcher>
+    where
+        F: FnMut(Trigger) + Send + 'static,
+    {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(Error::DocumentsNotFound(dir));
+        }
+        let (sender, receiver) = mpsc::channel::<Message>();
+        let events = sender.clone();
+        let ignore: Vec<PathBuf> =
+            options.ignore.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
+        let handler = move |result: notify::Result<notify::Event>| match result {
+            Ok(event) => {
+                if !is_relevant_kind(&event.kind) {
+                    return;
+                }
+                let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| is_relevant_path(p, &ignore)).collect();
+                if !paths.is_empty() {
+                    let _ = events.send(Message::Paths(paths));
+                }
+            }
+            Err(err) => {
+                tracing::warn!(%err, "file watcher error; the periodic re-scan will catch up");
+                // An overflow loses events: ask for a look at the whole folder.
+                let _ = events.send(Message::Paths(Vec::new()));
+            }
+        };
+        let notify = match notify::recommended_watcher(handler) {
+            Ok(mut watcher) => match watcher.watch(&dir, RecursiveMode::Recursive) {
+                Ok(()) => Some(watcher),
+                Err(err) => {
+                    tracing::warn!(%err, dir = %dir.display(), "cannot watch the documents folder; re-scanning periodically only");
+                    None
+                }
+            },
+            Err(err) => {
+                tracing::warn!(%err, "no file watcher available; re-scanning periodically only");
+                None
+            }
+        };
+        let thread_dir = dir.clone();
+        let thread = std::thread::Builder::new()
+            .name("tietopankki-watch".to_string())
+            .spawn(move || watch_loop(&thread_dir, &options, &receiver, on_change))?;
+        tracing::debug!(dir = %dir.display(), events = notify.is_some(), "watching");
+        Ok(FolderWatcher { sender, thread: Some(thread), notify })
+    }
+
+    /// Whether file events are being received (otherwise only the re-scan runs).
+    pub fn has_events(&self) -> bool {
+        self.notify.is_some()
+    }
+
+    /// Stops watching and waits for a callback in progress to return.
+    pub fn stop(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        self.notify = None;
+        let _ = self.sender.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for FolderWatcher {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+fn is_relevant_kind(kind: &EventKind) -> bool {
+    match kind {
+        // Only "closed after writing" among the access events: a write finished.
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// Events on documents, folders (or removed things that may have been
+/// either); not on hidden or temporary files or ignored paths.
+fn is_relevant_path(path: &Path, ignore: &[PathBuf]) -> bool {
+    if ignore.iter().any(|i| path.starts_with(i)) {
+        return false;
+    }
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    if is_ignored_name(name) {
+        return false;
+    }
+    Format::from_path(path).is_some() || path.extension().is_none() || path.is_dir()
+}
+
+/// What a file looked like at one moment: size and modification time.
+type Stamp = Option<(u64, SystemTime)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_dir() {
+        return None;
+    }
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// Sizes and modification times of every document under `dir`.
+fn snapshot_folder(dir: &Path) -> BTreeMap<PathBuf, Stamp> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(e.file_name().to_string_lossy().as_ref()))
+        .flatten()
+        .filter(|e| !e.file_type().is_dir() && Format::from_path(e.path()).is_some())
+        .map(|e| (e.path().to_path_buf(), stamp(e.path())))
+        .collect()
+}
+
+fn snapshot_paths(paths: &BTreeSet<PathBuf>) -> BTreeMap<PathBuf, Stamp> {
+    paths.iter().map(|p| (p.clone(), stamp(p))).collect()
+}
+
+/// Waits until `paths` (or, when empty, every document under `dir`) keep the
+/// same size and modification time across two looks `settle` apart, or
+/// until `max_wait` has passed. Returns whether they settled.
+pub fn wait_until_stable(dir: &Path, paths: &[PathBuf], settle: Duration, max_wait: Duration) -> bool {
+    let set: BTreeSet<PathBuf> = paths.iter().cloned().collect();
+    let look = || if set.is_empty() { snapshot_folder(dir) } else { snapshot_paths(&set) };
+    let deadline = Instant::now() + max_wait;
+    let mut before = look();
+    loop {
+        std::thread::sleep(settle);
+        let after = look();
+        if after == before && !recently_modified(&after, settle) {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        before = after;
+    }
+}
+
+/// Whether a file was modified less than `window` ago (its writer may still be busy).
+fn recently_modified(stamps: &BTreeMap<PathBuf, Stamp>, window: Duration) -> bool {
+    let now = SystemTime::now();
+    stamps.values().flatten().any(|(_, mtime)| now.duration_since(*mtime).map(|age| age < window).unwrap_or(false))
+}
+
+fn watch_loop<F: FnMut(Trigger)>(
+    dir: &Path,
+    options: &WatchOptions,
+    receiver: &mpsc::Receiver<Message>,
+    mut on_change: F,
+) {
+    let mut next_rescan = options.rescan.map(|every| Instant::now() + every);
+    loop {
+        let timeout =
+            next_rescan.map(|at| at.saturating_duration_since(Instant::now())).unwrap_or(Duration::from_secs(3600));
+        match receiver.recv_timeout(timeout) {
+            Ok(Message::Paths(first)) => {
+                let mut pending: BTreeSet<PathBuf> = first.iter().cloned().collect();
+                let mut whole_folder = first.is_empty();
+                // Debounce: wait for a quiet period.
+                loop {
+                    match receiver.recv_timeout(options.debounce) {
+                        Ok(Message::Paths(more)) => {
+                            whole_folder |= more.is_empty();
+                            pending.extend(more);
+                        }
+                        Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                        Err(RecvTimeoutError::Timeout) => break,
+                    }
+                }
+                if !settle(dir, options, receiver, &mut pending, &mut whole_folder) {
+                    return;
+                }
+                let trigger =
+                    if whole_folder { Trigger::Rescan } else { Trigger::Changed(pending.into_iter().collect()) };
+                tracing::debug!(?trigger, "documents changed");
+                on_change(trigger);
+            }
+            Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {
+                if next_rescan.is_some_and(|at| Instant::now() >= at) {
+                    let mut pending = BTreeSet::new();
+                    if !settle(dir, options, receiver, &mut pending, &mut true) {
+                        return;
+                    }
+                    on_change(Trigger::Rescan);
+                    next_rescan = options.rescan.map(|every| Instant::now() + every);
+                }
+            }
+        }
+    }
+}
+
+/// Waits until the pending paths (or the whole folder) stop changing; file
+/// events that arrive meanwhile join the batch and mean "not yet". Returns
+/// `false` when asked to stop.
+fn settle(
+    dir: &Path,
+    options: &WatchOptions,
+    receiver: &mpsc::Receiver<Message>,
+    pending: &mut BTreeSet<PathBuf>,
+    whole_folder: &mut bool,
+) -> bool {
+    let deadline = Instant::now() + options.max_settle;
+    loop {
+        let paths: Vec<PathBuf> = if *whole_folder { Vec::new() } else { pending.iter().cloned().collect() };
+        let mut settled = wait_until_stable(dir, &paths, options.settle, Duration::ZERO);
+        while let Ok(message) = receiver.try_recv() {
+            match message {
+                Message::Paths(more) => {
+                    *whole_folder |= more.is_empty();
+                    pending.extend(more);
+                    settled = false;
+                }
+                Message::Stop => return false,
+            }
+        }
+        if settled {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            tracing::warn!("files kept changing; syncing anyway");
+            return true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tempdir() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+    }
+
+    #[test]
+    fn a_written_file_triggers_once_settled() {
+        let dir = tempdir();
+        let (tx, rx) = mpsc::channel();
+        let options = WatchOptions { rescan: None, ..WatchOptions::default() };
+        let watcher = FolderWatcher::start(dir.path(), options, move |t| {
+            let _ = tx.send(t);
+        })
+        .unwrap_or_else(|e| panic!("start: {e}"));
+        assert!(watcher.has_events());
+        let file = dir.path().join("new.md");
+        std::fs::write(&file, "# New\n").unwrap_or_else(|e| panic!("write: {e}"));
+        // Ignored names do not count.
+        std::fs::write(dir.path().join(".hidden.md"), "x").unwrap_or_else(|e| panic!("write: {e}"));
+        match rx.recv_timeout(Duration::from_secs(3)) {
+            Ok(Trigger::Changed(paths)) => {
+                assert!(paths.iter().any(|p| p.ends_with("new.md")), "{paths:?}");
+                assert!(!paths.iter().any(|p| p.ends_with(".hidden.md")), "{paths:?}");
+            }
+            other => panic!("expected a change, got {other:?}"),
+        }
+        watcher.stop();
+    }
+
+    #[test]
+    fn rescan_fires_periodically() {
+        let dir = tempdir();
+        let (tx, rx) = mpsc::channel();
+        let options = WatchOptions { rescan: Some(Duration::from_millis(200)), ..WatchOptions::default() };
+        let watcher = FolderWatcher::start(dir.path(), options, move |t| {
+            let _ = tx.send(t);
+        })
+        .unwrap_or_else(|e| panic!("start: {e}"));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(3)).ok(), Some(Trigger::Rescan));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(3)).ok(), Some(Trigger::Rescan));
+        watcher.stop();
+    }
+
+    #[test]
+    fn a_growing_file_is_not_stable() {
+        let dir = tempdir();
+        let file = dir.path().join("growing.txt");
+        std::fs::write(&file, "start\n").unwrap_or_else(|e| panic!("write: {e}"));
+        let writer_path = file.clone();
+        let writer = std::thread::spawn(move || {
+            for i in 0..10 {
+                std::thread::sleep(Duration::from_millis(40));
+                let mut text = std::fs::read_to_string(&writer_path).unwrap_or_default();
+                text.push_str(&format!("line {i}\n"));
+                let _ = std::fs::write(&writer_path, text);
+            }
+        });
+        let stable =
+            wait_until_stable(dir.path(), std::slice::from_ref(&file), Duration::from_millis(100), Duration::ZERO);
+        assert!(!stable, "a file written to meanwhile is not stable");
+        let _ = writer.join();
+        assert!(wait_until_stable(dir.path(), &[file], Duration::from_millis(100), Duration::from_secs(5)));
+        assert!(!dir.path().join("missing.md").exists());
+        assert!(wait_until_stable(
+            dir.path(),
+            &[dir.path().join("missing.md")],
+            Duration::from_millis(50),
+            Duration::ZERO
+        ));
+    }
+
+    #[test]
+    fn missing_folder_is_an_error() {
+        let dir = tempdir();
+        assert!(FolderWatcher::start(dir.path().join("nope"), WatchOptions::default(), |_| {}).is_err());
+    }
+}
