@@ -32,10 +32,19 @@ impl QueryWord {
     }
 
     /// Cheap test that a document word could match at all.
+    ///
+    /// Every way of matching (stem, folded, compound tail, one typo) leaves
+    /// the start or the middle of the query word in the document word, so a
+    /// piece of three letters (four for long words) from either must be there.
     fn may_match(&self, folded_doc_word: &str) -> bool {
-        let q = &self.folded;
-        let window = |from: usize| q.get(from..from + 3).map(|w| folded_doc_word.contains(w)).unwrap_or(false);
-        q.len() < 3 && folded_doc_word.starts_with(q.as_str()) || window(0) || window(2)
+        let q = self.folded.as_bytes();
+        let doc = folded_doc_word.as_bytes();
+        if q.len() < 3 {
+            return doc.starts_with(q);
+        }
+        let width = if q.len() >= 6 { 4 } else { 3 };
+        let window = |from: usize| q.get(from..from + width).is_some_and(|w| contains_bytes(doc, w));
+        window(0) || window(2)
     }
 
     /// Whether a document word (lowercased) in `lang` matches this query word.
@@ -59,6 +68,16 @@ impl QueryWord {
         // Typo: one edit away on the folded forms, for words of five letters or more.
         self.folded.chars().count() >= 5 && within_one_edit(&self.folded, folded_doc_word)
     }
+}
+
+/// Whether `needle` (non-empty, short) occurs in `haystack` (a word).
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    if haystack.len() < needle.len() {
+        return false;
+    }
+    let last_start = haystack.len() - needle.len();
+    (0..=last_start).any(|i| haystack[i] == first && &haystack[i + 1..i + needle.len()] == rest)
 }
 
 /// Whether two strings are at most one edit (insert, delete, substitute, swap) apart.
@@ -121,8 +140,13 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     let (mut lo, mut distinct) = (0usize, 0usize);
     for (index, (start, end)) in word_spans(&text[..end_scan]).enumerate() {
         folded.clear();
-        for c in text[start..end].chars().flat_map(char::to_lowercase) {
-            push_folded(&mut folded, c);
+        let word = &text[start..end];
+        if word.is_ascii() {
+            folded.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            for c in word.chars().flat_map(char::to_lowercase) {
+                push_folded(&mut folded, c);
+            }
         }
         if !query.iter().any(|q| q.may_match(&folded)) {
             continue;
@@ -174,23 +198,37 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
 }
 
 /// The byte spans of the words of a text (letters and digits, an apostrophe
-/// inside a word), without allocating.
+/// inside a word), without allocating; ASCII is read byte by byte.
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut iter = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let char_at = move |i: usize| -> Option<(char, usize)> {
+        let b = *bytes.get(i)?;
+        if b < 128 {
+            Some((b as char, 1))
+        } else {
+            text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+        }
+    };
+    let mut i = 0;
     std::iter::from_fn(move || {
-        let (start, first) = iter.find(|(_, c)| c.is_alphanumeric())?;
-        let mut end = start + first.len_utf8();
-        while let Some(&(i, c)) = iter.peek() {
+        loop {
+            let (c, width) = char_at(i)?;
+            if c.is_alphanumeric() {
+                break;
+            }
+            i += width;
+        }
+        let start = i;
+        while let Some((c, width)) = char_at(i) {
             let inside_apostrophe =
-                (c == '\'' || c == '’') && text[i + c.len_utf8()..].chars().next().is_some_and(char::is_alphabetic);
+                (c == '\'' || c == '’') && char_at(i + width).is_some_and(|(next, _)| next.is_alphabetic());
             if c.is_alphanumeric() || inside_apostrophe {
-                end = i + c.len_utf8();
-                iter.next();
+                i += width;
             } else {
                 break;
             }
         }
-        Some((start, end))
+        Some((start, i))
     })
 }
 
