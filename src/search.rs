@@ -37,7 +37,7 @@ mod weight {
     pub const EXACT: f32 = 0.4;
     pub const FOLDED: f32 = 0.6;
     pub const TAILS: f32 = 0.5;
-    pub const CORRECTION: f32 = 0.6;
+    pub const CORRECTION: f32 = 0.9;
     pub const NEAR: f32 = 0.45;
     pub const LANGUAGE_PRIOR: f32 = 1.5;
     pub const JOINED: f32 = 0.8;

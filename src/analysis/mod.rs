@@ -166,6 +166,11 @@ impl Analyzer {
         match lang {
             Lang::Fi => self.fi.stem(word),
             Lang::Sv => self.sv.stem(word),
+            // American and British spellings meet: organize/organise,
+            // analyze/analyse.
+            Lang::En if word.contains("iz") || word.contains("yz") => {
+                self.en.stem(&word.replace("iz", "is").replace("yz", "ys"))
+            }
             Lang::En => self.en.stem(word),
         }
     }
@@ -281,6 +286,13 @@ mod tests {
             vec![("vuokra", 0, false), ("avustus", 1, false), ("vuokraavustus", 1, true), ("haettava", 2, false)]
         );
         assert_eq!(&"Vuokra-avustus haettava"[w[2].start..w[2].end], "Vuokra-avustus");
+    }
+
+    #[test]
+    fn english_spelling_variants_meet() {
+        let a = Analyzer::get();
+        assert_eq!(a.stem(Lang::En, "organizations"), a.stem(Lang::En, "organisations"));
+        assert_eq!(a.stem(Lang::En, "analyze"), a.stem(Lang::En, "analyse"));
     }
 
     #[test]
