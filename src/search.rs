@@ -39,6 +39,7 @@ mod weight {
     pub const TAILS: f32 = 0.5;
     pub const CORRECTION: f32 = 0.9;
     pub const NEAR: f32 = 0.45;
+    pub const HEAD_PARTS: f32 = 0.25;
     pub const LANGUAGE_PRIOR: f32 = 1.5;
     pub const JOINED: f32 = 0.8;
     pub const ALL_WORDS: f32 = 0.6;
@@ -365,12 +366,16 @@ fn build_query(
     let words: Vec<&String> = if content.is_empty() { parsed.words.iter().collect() } else { content };
     let mut snippet_words: Vec<QueryWord> = Vec::new();
     let mut word_queries: Vec<Box<dyn Query>> = Vec::new();
+    let mut extra_clauses: Clauses = Vec::new();
     for word in &words {
-        word_queries.push(word_query(searcher, fields, &langs, word)?);
+        let (core, extras) = word_query(searcher, fields, &langs, word)?;
+        word_queries.push(core);
+        extra_clauses.extend(extras);
         snippet_words.push(QueryWord::new(word));
     }
     let mut should: Vec<(Occur, Box<dyn Query>)> =
         word_queries.iter().map(|q| (Occur::Should, q.box_clone())).collect();
+    should.extend(extra_clauses);
     // Two words typed apart may be one compound in the text ("avustus kalenteri").
     for pair in words.windows(2) {
         let joined = format!("{}{}", pair[0], pair[1]);
@@ -446,17 +451,17 @@ fn build_query(
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// The clauses for one query word (see the module docs).
-fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Box<dyn Query>> {
-    let (mut clauses, found) = word_clauses(searcher, fields, langs, word, 1.0)?;
+fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<(Box<dyn Query>, Clauses)> {
+    let (mut clauses, extras, found) = word_clauses(searcher, fields, langs, word, 1.0)?;
     if found == 0 && word.chars().count() >= 5 {
         // Found in no form: read it as a typo of the words in the index one
         // edit away, each searched like a typed word at a lower weight.
         for correction in corrections(searcher, fields, langs, word)? {
-            let (more, _) = word_clauses(searcher, fields, langs, &correction, weight::CORRECTION)?;
+            let (more, _, _) = word_clauses(searcher, fields, langs, &correction, weight::CORRECTION)?;
             clauses.extend(more);
         }
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    Ok((Box::new(BooleanQuery::new(clauses)), extras))
 }
 
 /// The stem, exact, folded and tail clauses of a word, scaled by `scale`,
@@ -467,7 +472,7 @@ fn word_clauses(
     langs: &[Lang],
     word: &str,
     scale: f32,
-) -> Result<(Clauses, u64)> {
+) -> Result<(Clauses, Clauses, u64)> {
     let analyzer = Analyzer::get();
     let mut keys: Vec<String> = langs.iter().map(|&l| analyzer.stem(l, word)).collect();
     keys.sort();
@@ -490,9 +495,19 @@ fn word_clauses(
     // Near forms: a stem one or two letters longer or shorter than the
     // query's ("sähkökatkos" ~ "sähkökatko", "aikan" ~ "aika"), where the
     // stemmer split one word's forms or two close derivations; low weight.
-    for near in near_keys(searcher, fields, &keys)? {
+    let (near, heads) = related_keys(searcher, fields, &keys)?;
+    for near in near {
         for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
             clauses.push((Occur::Should, term_query(field, &near, w * weight::NEAR * scale)));
+        }
+    }
+    // Compounds that begin with the word: kept apart from the word's own
+    // clauses so they add a little score but never count as the word
+    // itself (for the all-words bonus).
+    let mut extras: Clauses = Vec::new();
+    for head in heads {
+        for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
+            extras.push((Occur::Should, term_query(field, &head, w * weight::HEAD_PARTS * scale)));
         }
     }
     for &lang in langs {
@@ -505,50 +520,81 @@ fn word_clauses(
         found += searcher.doc_freq(&Term::from_field_text(fields.folded, key))?;
         clauses.push((Occur::Should, term_query(fields.folded, key, weight::FOLDED * scale)));
     }
-    Ok((clauses, found))
+    Ok((clauses, extras, found))
 }
 
 /// Shortest stem that takes part in near-form matching, in characters.
 const NEAR_MIN_CHARS: usize = 5;
 
-/// Body stems of the index that extend a query stem by one or two letters,
-/// or that it extends by one or two letters (see [`word_clauses`]).
-fn near_keys(searcher: &Searcher, fields: &Fields, keys: &[String]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+/// Shortest stem that can be the first part of a compound.
+const HEAD_MIN_CHARS: usize = 4;
+/// Shortest rest of a compound after its first part.
+const HEAD_REST_MIN_CHARS: usize = 3;
+/// How many dictionary terms of a prefix scan may give near forms.
+const NEAR_SCAN_LIMIT: usize = 64;
+/// How many dictionary terms one prefix scan reads at most, per segment.
+const PREFIX_SCAN_LIMIT: usize = 2_000;
+
+/// Body stems related to the query's stems, found in the index's own
+/// vocabulary (see [`word_clauses`]):
+/// - near forms: stems one or two letters longer or shorter;
+/// - compounds that begin with the word: a stem that starts with the query
+///   stem and whose rest (after a Swedish linking -s-) is itself a stem of
+///   the index, so "beredskap" finds "beredskapsplan" (plan is a word) and
+///   "tila" finds "tilavuokra" but not "tilaisuus" (isuus is not).
+fn related_keys(searcher: &Searcher, fields: &Fields, keys: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+    let mut near: Vec<String> = Vec::new();
+    let mut heads: Vec<String> = Vec::new();
+    let known = |term: &str| -> Result<bool> { Ok(searcher.doc_freq(&Term::from_field_text(fields.body, term))? > 0) };
     for key in keys {
         let chars: Vec<char> = key.chars().collect();
-        if chars.len() < NEAR_MIN_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
+        if chars.len() < HEAD_MIN_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
             continue;
         }
         for cut in 1..=2 {
-            if chars.len() - cut < NEAR_MIN_CHARS {
+            if chars.len() < NEAR_MIN_CHARS + cut {
                 break;
             }
             let shorter: String = chars[..chars.len() - cut].iter().collect();
-            if !keys.contains(&shorter) && searcher.doc_freq(&Term::from_field_text(fields.body, &shorter))? > 0 {
-                out.push(shorter);
+            if !keys.contains(&shorter) && !near.contains(&shorter) && known(&shorter)? {
+                near.push(shorter);
             }
         }
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(fields.body)?;
             let mut stream = inverted.terms().range().ge(key.as_bytes()).into_stream()?;
-            let mut seen = 0;
-            while stream.advance() && seen < 64 {
-                seen += 1;
+            let mut scanned = 0;
+            while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
+                scanned += 1;
                 let bytes = stream.key();
                 if !bytes.starts_with(key.as_bytes()) {
                     break;
                 }
                 let Ok(term) = std::str::from_utf8(bytes) else { continue };
-                let extra = term.chars().count() - chars.len();
-                if (1..=2).contains(&extra) && !keys.iter().any(|k| k == term) && !out.iter().any(|o| o == term) {
-                    out.push(term.to_string());
+                if keys.iter().any(|k| k == term) || near.iter().any(|o| o == term) || heads.iter().any(|o| o == term) {
+                    continue;
+                }
+                let rest = &term[key.len()..];
+                let extra = rest.chars().count();
+                if (1..=2).contains(&extra) {
+                    // Near forms only from the first terms of the scan (the
+                    // closest in the dictionary's order).
+                    if chars.len() >= NEAR_MIN_CHARS && scanned <= NEAR_SCAN_LIMIT {
+                        near.push(term.to_string());
+                    }
+                    continue;
+                }
+                let rest = rest.strip_prefix('s').filter(|r| r.chars().count() >= HEAD_REST_MIN_CHARS).unwrap_or(rest);
+                if rest.chars().count() >= HEAD_REST_MIN_CHARS && rest.chars().all(char::is_alphabetic) && known(rest)?
+                {
+                    heads.push(term.to_string());
                 }
             }
         }
     }
-    out.truncate(12);
-    Ok(out)
+    near.truncate(12);
+    heads.truncate(24);
+    Ok((near, heads))
 }
 
 /// Words of the index one edit (insertion, deletion, substitution or swap of

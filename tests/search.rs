@@ -58,6 +58,18 @@ fn compound_parts_find_compounds_without_flooding() {
 }
 
 #[test]
+fn first_part_of_a_compound_finds_it_through_the_index_vocabulary() {
+    let tb = TempBank::new();
+    tb.write("sv/a.md", "# Uppdatering\n\nVi uppdaterar beredskapsplanen varje år tillsammans med styrelsen.");
+    tb.write("sv/b.md", "# Plan\n\nEn plan för sommaren och en lista över uppgifter.");
+    tb.write("fi/c.md", "# Tilaisuus\n\nTilaisuuksia järjestetään syksyllä.");
+    let bank = tb.open();
+    bank.sync().unwrap();
+    assert_eq!(hit_paths(&bank, "beredskap"), vec!["sv/a.md"]);
+    assert!(hit_paths(&bank, "tila").is_empty(), "tila is not the first part of tilaisuus");
+}
+
+#[test]
 fn folded_letters_find_but_exact_letters_rank_first() {
     let (_tb, bank) = sample_bank();
     assert_eq!(hit_paths(&bank, "sahkokatko")[0], "fi/sahkokatko.md");
