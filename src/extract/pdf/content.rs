@@ -434,10 +434,9 @@ struct Interp<'c, 'd> {
 impl<'c, 'd> Interp<'c, 'd> {
     fn font_for(&mut self, res: Option<&Dictionary>, name: &[u8]) -> Option<Rc<Font>> {
         let doc = self.ctx.doc;
-        let fonts = sub_dict(doc, res?, b"Font")?;
-        let entry = fonts.get(name).ok()?;
-        let Object::Dictionary(fd) = deref(doc, entry) else {
-            return None;
+        let entry = res.and_then(|r| sub_dict(doc, r, b"Font")).and_then(|f| f.get(name).ok());
+        let Some(Object::Dictionary(fd)) = entry.map(|e| deref(doc, e)) else {
+            return Some(self.fallback_font(name));
         };
         // Cache by the dictionary's address: it lives as long as the
         // document, whether it is an indirect object or written inline.
@@ -455,6 +454,29 @@ impl<'c, 'd> Interp<'c, 'd> {
         }
         self.ctx.fonts.insert(key, font.clone());
         Some(font)
+    }
+
+    /// A font name missing from the resources: read the text as
+    /// Helvetica with the standard encoding, as poppler does, rather than
+    /// dropping it.
+    fn fallback_font(&mut self, name: &[u8]) -> Rc<Font> {
+        let msg = format!(
+            "font {}: not in the page resources; read as Helvetica, StandardEncoding",
+            String::from_utf8_lossy(name)
+        );
+        if self.ctx.warned_fonts.insert(msg.clone()) {
+            self.out.problems.push(msg);
+        }
+        if let Some(f) = self.ctx.fonts.get(&0) {
+            return f.clone();
+        }
+        let mut d = Dictionary::new();
+        d.set("Type", Object::Name(b"Font".to_vec()));
+        d.set("Subtype", Object::Name(b"Type1".to_vec()));
+        d.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+        let font = Rc::new(Font::load(self.ctx.doc, &d, &mut self.ctx.budget));
+        self.ctx.fonts.insert(0, font.clone());
+        font
     }
 
     fn show(&mut self, bytes: &[u8]) {

@@ -52,6 +52,9 @@ pub struct Font {
     font_is_cff: bool,
     gid_text: OnceCell<HashMap<u16, String>>,
     cid_cache: RefCell<HashMap<u64, Option<String>>>,
+    /// The CIDFont uses an Adobe CJK character collection (Japan1, GB1,
+    /// CNS1, Korea1), whose CIDs 1 to 95 are the printable ASCII range.
+    ascii_collection: bool,
     /// Vertical writing (Identity-V): advances go down.
     pub vertical: bool,
     /// Problems found while loading (warnings for the caller).
@@ -184,6 +187,7 @@ impl Font {
             font_is_cff: false,
             gid_text: OnceCell::new(),
             cid_cache: RefCell::new(HashMap::new()),
+            ascii_collection: false,
             vertical: false,
             problems,
             unreadable: false,
@@ -386,6 +390,14 @@ impl Font {
             self.problems.push("Type0 font without descendant font".into());
             return;
         };
+        if let Some(Object::Dictionary(info)) = get(doc, cidfont, b"CIDSystemInfo") {
+            let field = |k: &[u8]| match get(doc, info, k) {
+                Some(Object::String(s, _)) => s.clone(),
+                _ => Vec::new(),
+            };
+            self.ascii_collection = field(b"Registry") == b"Adobe"
+                && matches!(field(b"Ordering").as_slice(), b"Japan1" | b"GB1" | b"CNS1" | b"Korea1");
+        }
         self.default_width = get(doc, cidfont, b"DW").and_then(num).unwrap_or(1000.0) * 0.001;
         if let Some(Object::Array(w)) = get(doc, cidfont, b"W") {
             let items: Vec<&Object> = w.iter().map(|o| deref(doc, o)).collect();
@@ -427,7 +439,10 @@ impl Font {
         // common case (Chromium, LibreOffice, Word) never pays for it.
         if self.to_unicode.is_none() && !matches!(self.cid_enc, CidEncoding::Unicode) {
             self.load_font_file(doc, descriptor, budget);
-            if self.font_file.is_none() {
+            if self.ascii_collection && (self.font_file.is_none() || self.gid_map().is_empty()) {
+                self.problems
+                    .push("no ToUnicode CMap: only the ASCII CIDs of the character collection are read".into());
+            } else if self.font_file.is_none() {
                 self.problems.push("no ToUnicode CMap and no embedded font: text dropped".into());
                 self.unreadable = true;
             } else if self.gid_map().is_empty() {
@@ -535,6 +550,9 @@ impl Font {
             if let Some(g) = gid {
                 t = self.gid_map().get(&g).cloned();
             }
+        }
+        if t.is_none() && self.ascii_collection && (1..=95).contains(&cid) {
+            t = char::from_u32(0x1F + cid).map(String::from);
         }
         self.cid_cache.borrow_mut().insert(u64::from(code) | (len as u64) << 32, t.clone());
         t

@@ -43,12 +43,21 @@ struct Line {
     y: f32,
     size: f32,
     horizontal: bool,
+    /// Words of the line: (byte start in `text`, x start, x end).
+    words: Vec<(usize, f32, f32)>,
+}
+
+impl Line {
+    fn new(g: &Glyph) -> Line {
+        Line { text: String::new(), x0: g.x, x1: g.x, y: g.y, size: g.size, horizontal: true, words: Vec::new() }
+    }
 }
 
 /// Builds the page text from glyphs in content-stream order.
 pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
     let mut lines: Vec<Line> = Vec::new();
-    let mut cur = Line { text: String::new(), x0: 0.0, x1: 0.0, y: 0.0, size: 0.0, horizontal: true };
+    let mut cur =
+        Line { text: String::new(), x0: 0.0, x1: 0.0, y: 0.0, size: 0.0, horizontal: true, words: Vec::new() };
     // `prev` is the last non-blank glyph: word breaks are judged by the
     // visible gap between inked glyphs. A space glyph in between lowers the
     // threshold (the producer meant a break) but does not decide alone:
@@ -74,12 +83,10 @@ pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
             let new_line = !same_dir || perp.abs() > 0.6 * s || along < -2.0 * s || along > 3.0 * s;
             if new_line {
                 if !cur.text.trim().is_empty() {
-                    lines.push(std::mem::replace(
-                        &mut cur,
-                        Line { text: String::new(), x0: g.x, x1: g.x, y: g.y, size: g.size, horizontal: true },
-                    ));
+                    lines.push(std::mem::replace(&mut cur, Line::new(g)));
                 } else {
                     cur.text.clear();
+                    cur.words.clear();
                 }
             } else {
                 let em = p.size.max(0.5);
@@ -92,10 +99,15 @@ pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
             cur.y = g.y;
             cur.size = g.size;
             cur.horizontal = g.dx > 0.99;
+            cur.words.push((0, g.x, g.ex));
         } else if space {
             cur.text.push(' ');
+            cur.words.push((cur.text.len(), g.x, g.ex));
         }
         cur.text.push_str(t);
+        if let Some(w) = cur.words.last_mut() {
+            w.2 = w.2.max(g.ex);
+        }
         cur.x1 = cur.x1.max(g.ex);
         cur.size = cur.size.max(g.size);
         prev = Some(*g);
@@ -103,6 +115,7 @@ pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
     if !cur.text.trim().is_empty() {
         lines.push(cur);
     }
+    let lines = text_tables(lines);
     let order = column_order(&lines);
     let mut out = String::new();
     for i in order {
@@ -116,6 +129,210 @@ pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
         }
     }
     out
+}
+
+/// A horizontal gap of this many ems inside a physical row separates table
+/// cells (plain-text tables in monospace type have two or more blanks).
+const CELL_GAP: f32 = 1.1;
+
+/// One physical row: the lines drawn on one baseline, left to right.
+struct Row {
+    lines: Vec<usize>,
+    y: f32,
+    size: f32,
+    x0: f32,
+    x1: f32,
+    /// x of each word that follows a cell-sized gap.
+    gap_starts: Vec<f32>,
+}
+
+/// Plain-text tables with wrapped cells (pandoc's multiline tables printed
+/// in a monospace font, e.g. through enscript) are drawn line by line, so
+/// a cell's second line comes after the neighbouring cells' first lines.
+/// When a block of rows lines up on column starts and its table rows are
+/// separated by blank lines, each table row is re-read cell by cell (column
+/// 1 top to bottom, then column 2, ...). Anything less regular keeps stream
+/// order.
+fn text_tables(lines: Vec<Line>) -> Vec<Line> {
+    if lines.len() < 4 || lines.iter().any(|l| !l.horizontal) {
+        return lines;
+    }
+    let rows = physical_rows(&lines);
+    let mut out_order: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut taken = vec![false; lines.len()];
+    let mut emitted: Vec<(usize, Vec<Line>)> = Vec::new(); // (first line index of block, new lines)
+    let mut i = 0;
+    while i < rows.len() {
+        let Some(r) = rows.get(i) else { break };
+        if r.gap_starts.is_empty() {
+            i += 1;
+            continue;
+        }
+        // Grow a block from this tabular row.
+        let left = r.x0;
+        let mut right = r.x1;
+        let mut j = i + 1;
+        while let (Some(prev), Some(next)) = (rows.get(j - 1), rows.get(j)) {
+            let s = prev.size.max(next.size).max(0.5);
+            let step = prev.y - next.y;
+            if step < 0.5 * s || step > 3.0 * s {
+                break;
+            }
+            let blank = step > 1.8 * s;
+            let tabular = !next.gap_starts.is_empty();
+            let continuation =
+                !blank && (next.x0 >= left + s || next.x1 - left <= 0.5 * (right - left)) && next.x1 <= right + s;
+            if !(tabular || continuation) {
+                break;
+            }
+            right = right.max(next.x1);
+            j += 1;
+        }
+        let block = rows.get(i..j).unwrap_or(&[]);
+        if let Some(new_lines) = read_table(block, &lines, left) {
+            for r in block {
+                for &li in &r.lines {
+                    if let Some(t) = taken.get_mut(li) {
+                        *t = true;
+                    }
+                }
+            }
+            if let Some(first) = block.first().and_then(|r| r.lines.first()) {
+                emitted.push((*first, new_lines));
+            }
+        }
+        i = j.max(i + 1);
+    }
+    if emitted.is_empty() {
+        return lines;
+    }
+    let mut blocks = emitted.into_iter().peekable();
+    for (li, l) in lines.into_iter().enumerate() {
+        while let Some((_, new_lines)) = blocks.next_if(|(first, _)| *first <= li) {
+            out_order.extend(new_lines);
+        }
+        if !taken.get(li).copied().unwrap_or(false) {
+            out_order.push(l);
+        }
+    }
+    for (_, new_lines) in blocks {
+        out_order.extend(new_lines);
+    }
+    out_order
+}
+
+fn physical_rows(lines: &[Line]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let s = l.size.max(0.5);
+        let mut gaps = Vec::new();
+        for w in l.words.windows(2) {
+            if let [a, b] = w {
+                if b.1 - a.2 > CELL_GAP * s {
+                    gaps.push(b.1);
+                }
+            }
+        }
+        if let Some(r) = rows.last_mut() {
+            if (r.y - l.y).abs() < 0.3 * r.size.max(s) && l.x0 >= r.x1 - 0.5 {
+                if l.x0 - r.x1 > CELL_GAP * s {
+                    gaps.push(l.x0);
+                }
+                r.lines.push(i);
+                r.x1 = r.x1.max(l.x1);
+                r.size = r.size.max(s);
+                r.gap_starts.extend(gaps);
+                continue;
+            }
+        }
+        rows.push(Row { lines: vec![i], y: l.y, size: s, x0: l.x0, x1: l.x1, gap_starts: gaps });
+    }
+    rows
+}
+
+/// Reads a block of rows as a table with wrapped cells, or `None` when the
+/// block is not clearly one.
+fn read_table(block: &[Row], lines: &[Line], left: f32) -> Option<Vec<Line>> {
+    let s = block.iter().map(|r| r.size).fold(0.5, f32::max);
+    let tol = 0.5 * s;
+    // Column starts: positions where at least two rows start a cell.
+    let mut xs: Vec<f32> = Vec::new();
+    for r in block {
+        xs.extend(r.gap_starts.iter().copied());
+        if r.x0 > left + s {
+            xs.push(r.x0);
+        }
+    }
+    xs.sort_by(f32::total_cmp);
+    let mut columns = vec![left];
+    let mut k = 0;
+    while k < xs.len() {
+        let x = *xs.get(k)?;
+        let n = xs.iter().skip(k).take_while(|&&y| y - x <= tol).count();
+        if n >= 2 && x > left + tol {
+            columns.push(x);
+        }
+        k += n.max(1);
+    }
+    if columns.len() < 2 {
+        return None;
+    }
+    // Every cell start must be on a column.
+    let on_column = |x: f32| columns.iter().any(|c| (c - x).abs() <= tol);
+    if block.iter().any(|r| r.gap_starts.iter().any(|&x| !on_column(x)) || !on_column(r.x0)) {
+        return None;
+    }
+    // Table rows are separated by blank lines.
+    let mut groups: Vec<&[Row]> = Vec::new();
+    let mut start = 0;
+    for k in 1..=block.len() {
+        let split = match (block.get(k - 1), block.get(k)) {
+            (Some(a), Some(b)) => a.y - b.y > 1.8 * a.size.max(b.size),
+            _ => true,
+        };
+        if split {
+            groups.push(block.get(start..k)?);
+            start = k;
+        }
+    }
+    if groups.len() < 2 || groups.iter().all(|g| g.len() < 2) {
+        return None;
+    }
+    let col_of = |x: f32| columns.iter().rposition(|&c| c <= x + tol).unwrap_or(0);
+    let mut out = Vec::new();
+    for g in groups {
+        for (c, &cx) in columns.iter().enumerate() {
+            for r in g {
+                let mut cell = Line {
+                    text: String::new(),
+                    x0: cx,
+                    x1: cx,
+                    y: r.y,
+                    size: r.size,
+                    horizontal: true,
+                    words: Vec::new(),
+                };
+                for l in r.lines.iter().filter_map(|&li| lines.get(li)) {
+                    for (n, w) in l.words.iter().enumerate() {
+                        if col_of(w.1) != c {
+                            continue;
+                        }
+                        let end = l.words.get(n + 1).map(|v| v.0).unwrap_or(l.text.len());
+                        let t = l.text.get(w.0..end).unwrap_or("").trim();
+                        if !cell.text.is_empty() {
+                            cell.text.push(' ');
+                        }
+                        cell.text.push_str(t);
+                        cell.x1 = cell.x1.max(w.2);
+                    }
+                }
+                if !cell.text.is_empty() {
+                    out.push(cell);
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Reorders lines when the page has two columns whose lines are drawn

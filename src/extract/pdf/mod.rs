@@ -371,6 +371,7 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
     let mut glyph_total = 0usize;
     let mut timed_out = false;
     let mut budget_hit = false;
+    let mut raw_recoveries = 0usize;
     for (idx, page) in pages.iter().enumerate() {
         let pno = idx + 1;
         if timed_out || Instant::now() > deadline {
@@ -380,13 +381,35 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
         }
         let mut content = Vec::new();
         let mut capped = false;
-        let streams: Vec<&Object> = match page.dict.get(b"Contents").ok().map(|o| deref(&doc, o)) {
-            Some(Object::Array(a)) => a.iter().map(|o| deref(&doc, o)).collect(),
-            Some(o @ Object::Stream(_)) => vec![o],
-            _ => Vec::new(),
+        let refs: Vec<&Object> = match page.dict.get(b"Contents").ok() {
+            Some(o @ Object::Reference(_)) => match deref(&doc, o) {
+                Object::Array(a) => a.iter().collect(),
+                _ => vec![o],
+            },
+            Some(Object::Array(a)) => a.iter().collect(),
+            Some(o) => vec![o],
+            None => Vec::new(),
         };
-        for s in streams {
-            let Object::Stream(s) = s else { continue };
+        let mut streams: Vec<std::borrow::Cow<'_, lopdf::Stream>> = Vec::with_capacity(refs.len());
+        for r in refs {
+            match (deref(&doc, r), r) {
+                // A stream without a usable /Length comes back empty.
+                (Object::Stream(s), _) if !s.content.is_empty() || s.dict.get(b"Length").is_ok() => {
+                    streams.push(std::borrow::Cow::Borrowed(s))
+                }
+                (_, Object::Reference(id)) if raw_recoveries < stream::MAX_RAW_RECOVERIES => {
+                    raw_recoveries += 1;
+                    if let Some(s) = stream::raw_stream(bytes, *id) {
+                        result
+                            .warnings
+                            .push(format!("page {pno}: repaired: content stream {} read without its length", id.0));
+                        streams.push(std::borrow::Cow::Owned(s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for s in &streams {
             let cap = limits.max_stream_bytes.min(ctx.budget);
             if cap == 0 {
                 budget_hit = true;

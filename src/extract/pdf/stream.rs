@@ -184,6 +184,84 @@ pub fn decode(stream: &Stream, cap: usize) -> Result<Decoded, String> {
     Ok(Decoded { data, capped, damaged })
 }
 
+/// Most raw-stream recoveries per document (each scans the file).
+pub const MAX_RAW_RECOVERIES: usize = 64;
+
+/// Recovers stream `id` straight from the file bytes when the parser could
+/// not read it (typically a missing or wrong `/Length`, which poppler also
+/// repairs): the data runs from the `stream` keyword of the last `N G obj`
+/// header to the next `endstream`. Only the dictionary's filter names are
+/// kept, which is all content-stream decoding needs.
+pub fn raw_stream(file: &[u8], id: lopdf::ObjectId) -> Option<Stream> {
+    let header = format!("{} {} obj", id.0, id.1);
+    let h = header.as_bytes();
+    let mut at = None;
+    let mut from = 0;
+    while let Some(p) = find(file.get(from..)?, h).map(|p| p + from) {
+        let before_ok = p == 0 || file.get(p - 1).is_some_and(|c| !c.is_ascii_digit());
+        if before_ok {
+            at = Some(p + h.len());
+        }
+        from = p + h.len();
+    }
+    let start = at?;
+    let rest = file.get(start..)?;
+    let kw = find(rest, b"stream")?;
+    let dict = rest.get(..kw)?;
+    if find(dict, b"endobj").is_some() {
+        return None;
+    }
+    let mut data_start = kw + b"stream".len();
+    if rest.get(data_start) == Some(&b'\r') {
+        data_start += 1;
+    }
+    if rest.get(data_start) == Some(&b'\n') {
+        data_start += 1;
+    }
+    let body = rest.get(data_start..)?;
+    let mut end = find(body, b"endstream")?;
+    while end > 0 && body.get(end - 1).is_some_and(|c| *c == b'\n' || *c == b'\r') {
+        end -= 1;
+    }
+    let content = body.get(..end)?.to_vec();
+    let mut names: Vec<Object> = Vec::new();
+    for (pat, name) in [
+        (&b"/FlateDecode"[..], &b"FlateDecode"[..]),
+        (b"/Fl ", b"FlateDecode"),
+        (b"/Fl/", b"FlateDecode"),
+        (b"/ASCIIHexDecode", b"ASCIIHexDecode"),
+        (b"/ASCII85Decode", b"ASCII85Decode"),
+    ] {
+        if find(dict, pat).is_some() {
+            names.push(Object::Name(name.to_vec()));
+        }
+    }
+    if find(dict, b"/Filter").is_some() && names.is_empty() {
+        return None; // a filter we cannot apply
+    }
+    let mut d = lopdf::Dictionary::new();
+    if !names.is_empty() {
+        d.set("Filter", Object::Array(names));
+    }
+    Some(Stream::new(d, content))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    let first = *needle.first()?;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let p = hay.get(i..)?.iter().position(|&c| c == first)? + i;
+        if hay.get(p..p + needle.len())? == needle {
+            return Some(p);
+        }
+        i = p + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

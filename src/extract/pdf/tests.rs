@@ -321,3 +321,100 @@ fn limits_give_typed_errors() {
     let no_bytes = PdfLimits { max_total_bytes: 0, ..PdfLimits::default() };
     assert!(matches!(extract(&pdf, &no_bytes), Err(PdfError::ResourceLimit(_))));
 }
+
+fn courier() -> Dictionary {
+    dictionary! {
+        "F1" => dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier", "Encoding" => "WinAnsiEncoding",
+        }
+    }
+}
+
+#[test]
+fn plain_text_table_with_wrapped_cells_is_read_cell_by_cell() {
+    // enscript style: a pandoc multiline table printed line by line in
+    // Courier, a dashed rule under the header, table rows separated by
+    // blank lines.
+    let content = b"BT /F1 10 Tf 11 TL 50 700 Td \
+        (Tavoite          Mittari          Tapa) Tj \
+        (---------------- ---------------- ----------------) ' \
+        (Yksin\\344isyys      osuus            kysely alussa) ' \
+        (v\\344henee          osallistujista   ja lopussa) ' \
+        (                 jotka kokevat) ' \
+        () ' \
+        (Perheet          ohjausten        tilastointi) ' \
+        (l\\366yt\\344v\\344t         m\\344\\344r\\344            jokaisen kerran) ' \
+        () ' \
+        (Valitkaa muutama mittari, joita oikeasti jaksatte seurata.) ' ET";
+    let pdf = build(courier(), content, |_, _| {});
+    let text = text_of(&pdf);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(
+        words.join(" "),
+        "Tavoite Mittari Tapa ---------------- ---------------- ---------------- Yksinäisyys vähenee osuus osallistujista jotka kokevat kysely alussa ja lopussa \
+         Perheet löytävät ohjausten määrä tilastointi jokaisen kerran \
+         Valitkaa muutama mittari, joita oikeasti jaksatte seurata."
+    );
+}
+
+#[test]
+fn prose_and_single_line_tables_keep_line_order() {
+    // No blank lines between rows: nothing says which lines belong to one
+    // table row, so stream order stays.
+    let content = b"BT /F1 10 Tf 11 TL 50 700 Td \
+        (Nimi             Puhelin) Tj \
+        (Anna             040 123) ' \
+        (Bertil           050 456) ' ET";
+    let pdf = build(courier(), content, |_, _| {});
+    assert_eq!(
+        text_of(&pdf).split_whitespace().collect::<Vec<_>>().join(" "),
+        "Nimi Puhelin Anna 040 123 Bertil 050 456"
+    );
+}
+
+#[test]
+fn content_stream_without_length_is_recovered() {
+    let pdf = build(helvetica(), b"BT /F1 12 Tf 72 700 Td (Pituus puuttuu) Tj ET", |_, _| {});
+    // Drop the /Length entry of the content stream, as some writers do.
+    let Some(p) = pdf.windows(7).position(|w| w == b"/Length") else { return };
+    let mut end = p + 7;
+    while pdf.get(end).is_some_and(|c| *c == b' ' || c.is_ascii_digit()) {
+        end += 1;
+    }
+    let mut broken = pdf.get(..p).unwrap_or_default().to_vec();
+    broken.extend_from_slice(pdf.get(end..).unwrap_or_default());
+    let got = extract(&broken, &PdfLimits::default());
+    assert_eq!(got.as_ref().map(|t| t.pages.join("").trim().to_string()).ok().as_deref(), Some("Pituus puuttuu"));
+    assert!(got.is_ok_and(|t| t.warnings.iter().any(|w| w.contains("without its length"))));
+}
+
+#[test]
+fn cjk_collection_without_tounicode_reads_its_ascii_cids() {
+    // OpenOffice's Arial Unicode subsets: Adobe-Japan1, Identity-H, no
+    // ToUnicode and no cmap; CIDs 1..95 of the collection are ASCII.
+    let fonts_closure = |doc: &mut Document, res: &mut Dictionary| {
+        let desc = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Test",
+            "CIDSystemInfo" => dictionary! { "Registry" => Object::string_literal("Adobe"), "Ordering" => Object::string_literal("Japan1"), "Supplement" => 2 },
+            "DW" => 500,
+        });
+        res.set(
+            "Font",
+            dictionary! { "F1" => dictionary! {
+                "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => "Identity-H",
+                "DescendantFonts" => vec![desc.into()],
+            }},
+        );
+    };
+    // "Hei 1" = CIDs 0x29 0x46 0x4A 0x01 0x12.
+    let pdf = build(Dictionary::new(), b"BT /F1 12 Tf 72 700 Td <00290046004a00010012> Tj ET", fonts_closure);
+    assert_eq!(text_of(&pdf).trim(), "Hei 1");
+}
+
+#[test]
+fn font_missing_from_resources_is_read_as_standard_font() {
+    let pdf = build(helvetica(), b"BT /F9 12 Tf 72 700 Td (Kadonnut fontti) Tj ET", |_, _| {});
+    let got = extract(&pdf, &PdfLimits::default());
+    assert_eq!(got.as_ref().map(|t| t.pages.join("").trim().to_string()).ok().as_deref(), Some("Kadonnut fontti"));
+    assert!(got.is_ok_and(|t| t.warnings.iter().any(|w| w.contains("F9"))));
+}
