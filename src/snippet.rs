@@ -120,6 +120,8 @@ pub struct Snippet {
 const WINDOW_WORDS: usize = 28;
 /// Target length of a snippet in characters.
 const SNIPPET_CHARS: usize = 240;
+/// How far past the first match the scan for a better passage goes (bytes).
+const SCAN_AFTER_FIRST_MATCH: usize = 4_096;
 /// Documents longer than this are only scanned up to it (bytes).
 const MAX_SCAN_BYTES: usize = 8 << 20;
 
@@ -173,6 +175,11 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
             best = (distinct, hi - lo + 1, lo);
         }
         if best.0 == query.len() && index > matches[best.2].0 + WINDOW_WORDS {
+            break;
+        }
+        // A passage near the first match is good enough: stop a few
+        // kilobytes after it rather than reading the whole document.
+        if start > matches[0].1 + SCAN_AFTER_FIRST_MATCH {
             break;
         }
     }
