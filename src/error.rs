@@ -80,7 +80,7 @@ pub enum FileError {
     #[error("cannot read the file: {0}")]
     Unreadable(String),
     /// The file is larger than the configured limit.
-    #[error("too large: {size} bytes, the limit is {limit} bytes")]
+    #[error("too large: {} MB, the limit is {} MB (raise it with --max-file-mb)", mb(*size), mb(*limit))]
     TooLarge {
         /// File size in bytes.
         size: u64,
@@ -91,25 +91,25 @@ pub enum FileError {
     #[error("the file is empty (0 bytes)")]
     Empty,
     /// The file's extension says PDF but the content is not one.
-    #[error("not a PDF file (no %PDF header)")]
+    #[error("not a PDF file: the name ends in .pdf but the content is something else (no %PDF header)")]
     NotAPdf,
     /// The file is cut short.
-    #[error("the file is cut short (incomplete download or copy?)")]
+    #[error("damaged: the file is cut short (an incomplete download or copy?)")]
     Truncated,
     /// The PDF needs a password to open.
-    #[error("password required: the PDF is encrypted with a user password")]
+    #[error("encrypted with a password: save a copy without the password to index it")]
     PasswordRequired,
     /// The PDF has pages but no text on them.
-    #[error("no text layer (probably a scan); OCR is not supported")]
+    #[error("no text layer: probably a scanned document; run OCR on it (text recognition is not built in)")]
     NoTextLayer,
     /// The file is damaged beyond repair.
-    #[error("damaged file: {0}")]
+    #[error("damaged: {0}")]
     Damaged(String),
     /// Decoding exceeded a size limit.
-    #[error("resource limit exceeded: {0}")]
+    #[error("too large to read safely: {0}")]
     ResourceLimit(String),
     /// Extraction took longer than the time budget.
-    #[error("timed out after {0} s")]
+    #[error("timed out: reading took longer than {0} s (raise the limit with --file-timeout)")]
     TimedOut(u64),
     /// The text is not valid UTF-8 (or Latin-1) text.
     #[error("not a text file: {0}")]
@@ -118,8 +118,18 @@ pub enum FileError {
     #[error("no text found in the file")]
     NoText,
     /// The extractor failed unexpectedly (a bug); the file was skipped.
-    #[error("internal error while reading the file: {0}")]
+    #[error("the file could not be read (it may be damaged; the reader failed: {0})")]
     Internal(String),
+}
+
+/// Bytes as megabytes with one decimal, for messages.
+fn mb(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 10.0 || mb.fract() == 0.0 {
+        format!("{mb:.0}")
+    } else {
+        format!("{mb:.1}")
+    }
 }
 
 /// A file that could not be indexed, with the reason.

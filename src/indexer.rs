@@ -217,49 +217,32 @@ pub(crate) struct SyncContext<'a> {
 /// Brings the index up to date with the folder. See [`crate::KnowledgeBank::sync`].
 pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
     progress(SyncProgress { stage: IndexStage::Scanning, done: 0, total: 0 });
-    let mut report = SyncReport::default();
-    let indexed = indexed_stamps(ctx.reader)?;
-    let payload = CommitPayload::read(ctx.index);
-    let remembered: HashMap<&str, &RememberedFailure> = payload.failed.iter().map(|f| (f.path.as_str(), f)).collect();
-
-    let mut on_disk = HashSet::new();
-    let mut work: Vec<(FoundFile, bool)> = Vec::new(); // (file, is_update)
-    let mut failures: Vec<RememberedFailure> = Vec::new();
-    for (rel, abs) in scan_folder(ctx.documents_dir) {
-        let Some(stamp) = stamp_of(&abs) else { continue };
-        on_disk.insert(rel.clone());
-        if let Some(old) = indexed.get(&rel) {
-            if old.stamp == stamp && !remembered.contains_key(rel.as_str()) {
-                report.unchanged += 1;
-                continue;
-            }
-        }
-        if let Some(failure) = remembered.get(rel.as_str()) {
-            if failure.stamp == stamp {
-                // Still the same broken file: report it again, do no work.
-                failures.push((*failure).clone());
-                if indexed.contains_key(&rel) {
-                    report.unchanged += 1;
-                }
-                continue;
-            }
-        }
-        let is_update = indexed.contains_key(&rel);
-        work.push((FoundFile { rel, abs, stamp }, is_update));
-    }
-    let removed: Vec<&String> = indexed.keys().filter(|p| !on_disk.contains(*p)).collect();
-    let failures_changed = failures.len() != payload.failed.len();
-
-    if work.is_empty() && removed.is_empty() && !failures_changed {
-        report.failed =
-            failures.iter().map(|f| FailedFile { path: f.path.clone(), reason: f.reason.clone() }).collect();
-        progress(SyncProgress { stage: IndexStage::Done, done: 0, total: 0 });
-        return Ok(report);
+    let opstamp = committed_opstamp(ctx.index);
+    let mut plan = plan_sync(ctx)?;
+    if plan.is_noop() {
+        return Ok(plan.finish_noop(progress));
     }
 
+    // The writer lock: held by another process, this sync stops with
+    // `Error::Locked` (one clear line) before it has written anything.
     let writer_threads = ctx.threads.clamp(1, 2);
     let mut writer: IndexWriter<TantivyDocument> =
         ctx.index.writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))?;
+    // A process killed during a commit can leave files that no commit refers
+    // to; one of them could carry the very name this commit is about to
+    // write (`<segment>.<opstamp>.del`). Clear them out first.
+    writer.garbage_collect_files().wait()?;
+    // Another process may have committed between the scan and the lock: scan
+    // again against what is committed now (nobody else can commit any more).
+    if committed_opstamp(ctx.index) != opstamp {
+        ctx.reader.reload()?;
+        plan = plan_sync(ctx)?;
+        if plan.is_noop() {
+            drop(writer);
+            return Ok(plan.finish_noop(progress));
+        }
+    }
+    let SyncPlan { mut report, work, removed, mut failures, .. } = plan;
     for path in &removed {
         writer.delete_term(Term::from_field_text(ctx.fields.path, path));
         report.removed += 1;
@@ -319,6 +302,72 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
     report.failed = failures.iter().map(|f| FailedFile { path: f.path.clone(), reason: f.reason.clone() }).collect();
     progress(SyncProgress { stage: IndexStage::Done, done: total, total });
     Ok(report)
+}
+
+/// The opstamp of the last commit on disk (0 when none can be read).
+fn committed_opstamp(index: &Index) -> u64 {
+    index.load_metas().map(|m| m.opstamp).unwrap_or(0)
+}
+
+/// What a sync has to do, decided by comparing the folder with the index.
+struct SyncPlan {
+    report: SyncReport,
+    work: Vec<(FoundFile, bool)>,
+    removed: Vec<String>,
+    failures: Vec<RememberedFailure>,
+    failures_changed: bool,
+}
+
+impl SyncPlan {
+    fn is_noop(&self) -> bool {
+        self.work.is_empty() && self.removed.is_empty() && !self.failures_changed
+    }
+
+    fn finish_noop(self, progress: &mut dyn FnMut(SyncProgress)) -> SyncReport {
+        let mut report = self.report;
+        report.failed =
+            self.failures.iter().map(|f| FailedFile { path: f.path.clone(), reason: f.reason.clone() }).collect();
+        progress(SyncProgress { stage: IndexStage::Done, done: 0, total: 0 });
+        report
+    }
+}
+
+/// Scans the folder and compares it with the committed index.
+fn plan_sync(ctx: &SyncContext<'_>) -> Result<SyncPlan> {
+    let mut report = SyncReport::default();
+    let indexed = indexed_stamps(ctx.reader)?;
+    let payload = CommitPayload::read(ctx.index);
+    let remembered: HashMap<&str, &RememberedFailure> = payload.failed.iter().map(|f| (f.path.as_str(), f)).collect();
+
+    let mut on_disk = HashSet::new();
+    let mut work: Vec<(FoundFile, bool)> = Vec::new(); // (file, is_update)
+    let mut failures: Vec<RememberedFailure> = Vec::new();
+    for (rel, abs) in scan_folder(ctx.documents_dir) {
+        let Some(stamp) = stamp_of(&abs) else { continue };
+        on_disk.insert(rel.clone());
+        if let Some(old) = indexed.get(&rel) {
+            if old.stamp == stamp && !remembered.contains_key(rel.as_str()) {
+                report.unchanged += 1;
+                continue;
+            }
+        }
+        if let Some(failure) = remembered.get(rel.as_str()) {
+            if failure.stamp == stamp {
+                // Still the same broken file: report it again, do no work.
+                failures.push((*failure).clone());
+                if indexed.contains_key(&rel) {
+                    report.unchanged += 1;
+                }
+                continue;
+            }
+        }
+        let is_update = indexed.contains_key(&rel);
+        work.push((FoundFile { rel, abs, stamp }, is_update));
+    }
+    let removed: Vec<String> = indexed.keys().filter(|p| !on_disk.contains(*p)).cloned().collect();
+    let failures_changed = failures.len() != payload.failed.len();
+
+    Ok(SyncPlan { report, work, removed, failures, failures_changed })
 }
 
 /// Most documents waiting in tantivy's queue at once.

@@ -36,6 +36,8 @@ enum Command {
         /// Print the report as one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Search the index and print the best hits.
     ///
@@ -66,6 +68,8 @@ enum Command {
         /// Also print the title, language and other metadata first.
         #[arg(long)]
         meta: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Run the web page and JSON API (indexes the documents folder first, then keeps it up to date).
     Serve(ServeArgs),
@@ -92,14 +96,36 @@ pub struct ServeArgs {
     /// Seconds between full re-scans of the documents folder (a fallback for lost file events).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub rescan: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Per-file limits of `index`, `serve` and `extract`.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct LimitArgs {
+    /// Files larger than this many megabytes are reported as too large and skipped.
+    #[arg(long, default_value_t = 200, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_file_mb: u64,
+    /// Seconds one file may take to read before it is reported as timed out and skipped.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub file_timeout: u64,
+}
+
+impl LimitArgs {
+    fn limits(self) -> tietopankki::ExtractLimits {
+        tietopankki::ExtractLimits {
+            max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
+            max_time: std::time::Duration::from_secs(self.file_timeout),
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Index { documents, index, json } => run_index(documents, index, json),
+        Command::Index { documents, index, json, limits } => run_index(documents, index, json, limits.limits()),
         Command::Search { index, limit, json, query } => run_search(index, limit, json, query.join(" ")),
-        Command::Extract { file, meta } => run_extract(file, meta),
+        Command::Extract { file, meta, limits } => run_extract(file, meta, limits.limits()),
         Command::Serve(args) => run_serve(args),
     };
     match result {
@@ -111,12 +137,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_index(documents: PathBuf, index: PathBuf, json: bool) -> Result<ExitCode, String> {
+fn run_index(
+    documents: PathBuf,
+    index: PathBuf,
+    json: bool,
+    limits: tietopankki::ExtractLimits,
+) -> Result<ExitCode, String> {
     if !documents.is_dir() {
         return Err(format!("documents folder not found: {}", documents.display()));
     }
-    let bank =
-        KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).open().map_err(|e| e.to_string())?;
+    let bank = KnowledgeBank::builder()
+        .documents_dir(&documents)
+        .index_dir(&index)
+        .limits(limits)
+        .open()
+        .map_err(|e| e.to_string())?;
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -210,8 +245,7 @@ fn snippet_for_terminal(html: &str, color: bool) -> String {
         .replace("&amp;", "&")
 }
 
-fn run_extract(file: PathBuf, meta: bool) -> Result<ExitCode, String> {
-    let limits = tietopankki::ExtractLimits::default();
+fn run_extract(file: PathBuf, meta: bool, limits: tietopankki::ExtractLimits) -> Result<ExitCode, String> {
     let (format, doc) = match tietopankki::extract::extract_file(&file, &limits) {
         Ok(found) => found,
         Err(err) => return Err(format!("{}: {err}", file.display())),
@@ -262,6 +296,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
         cors_origins: args.cors_origin,
         rescan_secs: args.rescan,
+        limits: args.limits.limits(),
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

@@ -8,5 +8,6 @@ mod extract;
 mod index;
 mod morphology;
 mod relevance;
+mod robustness;
 mod search;
 mod server;

@@ -9,6 +9,8 @@ pub mod text;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::document::{Extracted, Format};
@@ -29,8 +31,86 @@ impl Default for ExtractLimits {
     }
 }
 
-/// Reads and extracts the file at `path`, whose format is given by its extension.
+/// Extra time the watchdog allows past [`ExtractLimits::max_time`] before it
+/// gives up on a reader (the PDF reader checks the budget itself and usually
+/// stops first, with the same error).
+const WATCHDOG_GRACE: Duration = Duration::from_secs(2);
+
+/// Stack of an extraction thread: deep but legal nesting (page trees, form
+/// XObjects, Markdown lists) must not overflow it.
+const EXTRACT_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Extraction threads given up on by the watchdog that are still running.
+static ABANDONED: AtomicUsize = AtomicUsize::new(0);
+
+/// Extraction threads the watchdog gave up on that have not finished yet
+/// (they finish, or are ended with the process; see [`extract_file`]).
+pub fn abandoned_threads() -> usize {
+    ABANDONED.load(Ordering::SeqCst)
+}
+
+/// Reads and extracts the file at `path`, whose format is given by its
+/// extension, under a watchdog.
+///
+/// The file is read and parsed on a thread of its own; if it has not finished
+/// within [`ExtractLimits::max_time`] (plus a short grace), the caller gets
+/// [`FileError::TimedOut`] and goes on. Rust cannot stop a thread from
+/// outside, so a reader stuck in a loop is *abandoned*: it keeps running in
+/// the background, holds no lock and no part of the index, and its late
+/// result is thrown away; it ends with the process at the latest (a sync
+/// never waits for it). [`abandoned_threads`] counts them. A panic in a
+/// reader becomes [`FileError::Internal`].
 pub fn extract_file(path: &Path, limits: &ExtractLimits) -> Result<(Format, Extracted), FileError> {
+    // A rendezvous channel: a send fails exactly when the watchdog has given up.
+    let (tx, rx) = mpsc::sync_channel(0);
+    let owned_path = path.to_path_buf();
+    let owned_limits = *limits;
+    let spawned = std::thread::Builder::new()
+        .name("tietopankki-extract".to_string())
+        .stack_size(EXTRACT_STACK_BYTES)
+        .spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| extract_file_unguarded(&owned_path, &owned_limits)))
+                .unwrap_or_else(|panic| Err(FileError::Internal(panic_message(panic.as_ref()))));
+            // The receiver is gone when the watchdog gave up: nobody wants the result.
+            if tx.send(outcome).is_err() {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+    if let Err(err) = spawned {
+        // No thread to be had (resource exhaustion): read it here, unguarded.
+        tracing::warn!(%err, "cannot start an extraction thread; reading the file without a watchdog");
+        return extract_file_unguarded(path, limits);
+    }
+    let budget = limits.max_time.saturating_add(WATCHDOG_GRACE.min(limits.max_time));
+    match rx.recv_timeout(budget) {
+        Ok(outcome) => outcome,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            ABANDONED.fetch_add(1, Ordering::SeqCst);
+            // It may have finished in the meantime.
+            if let Ok(outcome) = rx.try_recv() {
+                ABANDONED.fetch_sub(1, Ordering::SeqCst);
+                return outcome;
+            }
+            drop(rx);
+            tracing::warn!(path = %path.display(), secs = limits.max_time.as_secs_f64(), "extraction timed out; reader thread abandoned");
+            Err(FileError::TimedOut(limits.max_time.as_secs().max(1)))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(FileError::Internal("the reader stopped without a result".to_string()))
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "parser panicked".to_string())
+}
+
+/// [`extract_file`] on the calling thread, without the watchdog (panics are still caught).
+pub fn extract_file_unguarded(path: &Path, limits: &ExtractLimits) -> Result<(Format, Extracted), FileError> {
     let format =
         Format::from_path(path).ok_or_else(|| FileError::NotText("not a PDF, Markdown or text file".to_string()))?;
     let meta = std::fs::metadata(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
@@ -54,14 +134,7 @@ pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractL
     }));
     let mut doc = match result {
         Ok(outcome) => outcome?,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "parser panicked".to_string());
-            return Err(FileError::Internal(what));
-        }
+        Err(panic) => return Err(FileError::Internal(panic_message(panic.as_ref()))),
     };
     doc.text = normalise_text(&doc.text);
     if doc.text.trim().is_empty() && format != Format::Pdf {
@@ -158,7 +231,7 @@ fn map_pdf_error(limits: &ExtractLimits) -> impl Fn(pdf::PdfError) -> FileError 
         pdf::PdfError::NoTextLayer => FileError::NoTextLayer,
         pdf::PdfError::Damaged(why) => FileError::Damaged(why),
         pdf::PdfError::ResourceLimit(why) => FileError::ResourceLimit(why),
-        pdf::PdfError::TimedOut => FileError::TimedOut(limits.max_time.as_secs()),
+        pdf::PdfError::TimedOut => FileError::TimedOut(limits.max_time.as_secs().max(1)),
     }
 }
 

@@ -75,9 +75,35 @@ async fn handle(state: Arc<AppState>, request: Request) -> Resp {
     response
 }
 
+/// Longest request target (path and query) answered; longer ones get 414.
+pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
+/// Largest request body any route accepts (none reads one); larger get 413.
+pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
+
 async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
     let path = request.path.as_str();
     let is_api = path.starts_with("/api/") || path == "/healthz";
+    if path.len() + request.query.len() > MAX_URL_BYTES {
+        return limit_error(
+            StatusCode::URI_TOO_LONG,
+            &format!("the address is longer than {MAX_URL_BYTES} bytes; use a shorter query"),
+            is_api,
+        );
+    }
+    let body_len = request.header(header::CONTENT_LENGTH).map(|v| v.trim().parse::<u64>());
+    match body_len {
+        Some(Ok(len)) if len > MAX_BODY_BYTES => {
+            return limit_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                is_api,
+            );
+        }
+        Some(Err(_)) => {
+            return limit_error(StatusCode::BAD_REQUEST, "the Content-Length header is not a number", is_api)
+        }
+        _ => {}
+    }
     if is_api && request.method == Method::OPTIONS {
         return preflight();
     }
@@ -115,6 +141,18 @@ async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
             }
         }
     }
+}
+
+/// A refused request, as JSON under `/api/` and as text elsewhere; the
+/// connection is closed (any body is left unread).
+fn limit_error(status: StatusCode, message: &str, json: bool) -> Resp {
+    let mut response = if json {
+        json_error(status, message)
+    } else {
+        response(status, "text/plain; charset=utf-8", format!("{message}\n"))
+    };
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Resp {

@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::KnowledgeBank;
@@ -44,6 +45,8 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// Seconds between full re-scans of the documents folder (0: none).
     pub rescan_secs: u64,
+    /// Per-file limits of extraction (size, time).
+    pub limits: crate::ExtractLimits,
 }
 
 impl ServeConfig {
@@ -57,6 +60,7 @@ impl ServeConfig {
             admin_token: None,
             cors_origins: Vec::new(),
             rescan_secs: 30,
+            limits: crate::ExtractLimits::default(),
         }
     }
 }
@@ -157,7 +161,11 @@ impl Prepared {
         if !config.documents_dir.is_dir() {
             return Err(Error::DocumentsNotFound(config.documents_dir.clone()));
         }
-        let bank = KnowledgeBank::builder().documents_dir(&config.documents_dir).index_dir(&config.index_dir).open()?;
+        let bank = KnowledgeBank::builder()
+            .documents_dir(&config.documents_dir)
+            .index_dir(&config.index_dir)
+            .limits(config.limits)
+            .open()?;
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);
         state.sync_now("startup")?;
         let watcher = state::Watching::start(&state);
@@ -185,34 +193,77 @@ fn build_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("tietopankki-http").build()?)
 }
 
+/// How long a client may take to send the headers of a request (slow or idle
+/// clients are disconnected after this).
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a connection may stay open, whatever it does.
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(600);
+/// Most connections served at once; more wait in the listen backlog.
+const MAX_CONNECTIONS: usize = 256;
+/// Largest request head (request line and headers) read, in bytes.
+const MAX_HEAD_BYTES: usize = 96 * 1024;
+
 async fn serve(
     state: Arc<AppState>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let routes = http::routes(state);
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let graceful = async move {
-        shutdown.await;
-        let _ = signalled.send(());
-    };
-    let server = warp::serve(routes).incoming(listener).graceful(graceful).run();
+    let service = warp::service(http::routes(state));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    // Out of file descriptors, typically: wait a moment.
+                    tracing::warn!(%err, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .max_buf_size(MAX_HEAD_BYTES);
+        let connection = builder.serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service.clone()),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _permit = permit;
+            match tokio::time::timeout(CONNECTION_LIFETIME, connection).await {
+                Ok(Ok(())) => {}
+                Ok(Err(err)) => tracing::debug!(%err, "connection ended with an error"),
+                Err(_) => tracing::debug!("connection open too long: closed"),
+            }
+        });
+    }
+    drop(listener);
+    tracing::debug!("no new connections; letting requests in flight finish");
     // Requests in flight may finish; connections still open after the grace period are dropped.
-    let grace = async {
-        if on_signal.await.is_ok() {
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
     tokio::select! {
-        _ = server => {}
-        _ = grace => tracing::warn!("connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs()),
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("connections still open after {} s; closing them", SHUTDOWN_GRACE.as_secs());
+        }
     }
 }
 
 /// How long requests in flight may take to finish after a shutdown signal.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {

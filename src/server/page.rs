@@ -197,7 +197,7 @@ fn active_filters(params: &SearchParams) -> Vec<(&'static str, String)> {
 fn status_line(out: &mut String, state: &AppState, ui: Lang, t: &Texts) {
     let status = state.bank.status().ok();
     let documents = status.as_ref().map(|s| s.documents).unwrap_or(0);
-    let updated = status.and_then(|s| s.last_sync).or(state.sync_info().finished);
+    let updated = status.as_ref().and_then(|s| s.last_sync).or(state.sync_info().finished);
     let _ = write!(out, "<p class=\"status\" id=\"status\">{} ", esc(&i18n::documents_updated(ui, documents)));
     match updated {
         Some(secs) => {
@@ -214,7 +214,27 @@ fn status_line(out: &mut String, state: &AppState, ui: Lang, t: &Texts) {
     if state.is_syncing() {
         let _ = write!(out, " <span class=\"syncing\">({})</span>", esc(t.syncing));
     }
-    out.push_str("</p>\n</div>\n");
+    out.push_str("</p>\n");
+    if let Some(failed) = status.as_ref().map(|s| &s.failed).filter(|f| !f.is_empty()) {
+        failed_files(out, ui, failed);
+    }
+    out.push_str("</div>\n");
+}
+
+/// Files that could not be indexed, with the reasons, folded away.
+fn failed_files(out: &mut String, ui: Lang, failed: &[crate::FailedFile]) {
+    let n = failed.len();
+    let summary = match ui {
+        Lang::Fi => format!("{n} tiedostoa ei voitu lisätä hakuun"),
+        Lang::Sv => format!("{n} filer kunde inte indexeras"),
+        Lang::En if n == 1 => "1 file could not be indexed".to_string(),
+        Lang::En => format!("{n} files could not be indexed"),
+    };
+    let _ = write!(out, "<details class=\"failed\" id=\"failed\"><summary>{}</summary>\n<ul>", esc(&summary));
+    for file in failed {
+        let _ = write!(out, "<li><code>{}</code>: {}</li>", esc(&file.path), esc(&file.reason));
+    }
+    out.push_str("</ul></details>\n");
 }
 
 fn intro(out: &mut String, ui: Lang, t: &Texts) {

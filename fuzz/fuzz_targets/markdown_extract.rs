@@ -1,0 +1,15 @@
+//! Markdown (and plain text) extraction on arbitrary bytes: decoding, front
+//! matter, the Markdown parser and the final text clean-up. Panics are crashes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tietopankki::extract::{markdown, normalise_text, text};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(source) = text::decode_text(data) {
+        let doc = markdown::extract_markdown(&source, "fuzz");
+        let _ = normalise_text(&doc.text);
+        let _ = tietopankki::extract::detect_language(&doc);
+    }
+    let _ = text::extract_text(data, "fuzz");
+});
