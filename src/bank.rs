@@ -182,6 +182,15 @@ fn open_or_create(dir: &Path) -> Result<Index> {
         if schema_ok && version_ok {
             return Ok(index);
         }
+        // An index written by a newer tietopankki is left alone: an older
+        // binary must not throw away what a newer one built.
+        if payload.schema_version > SCHEMA_VERSION {
+            return Err(Error::SchemaMismatch {
+                path: dir.to_path_buf(),
+                found: payload.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
         tracing::info!(found = payload.schema_version, expected = SCHEMA_VERSION, "index schema changed: rebuilding");
         drop(index);
         for entry in std::fs::read_dir(dir).map_err(io_err)?.flatten() {

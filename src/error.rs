@@ -23,7 +23,7 @@ pub enum Error {
         reason: String,
     },
     /// The index exists but was written by an incompatible version of tietopankki.
-    #[error("index at {} has schema version {found}, this build needs {expected}; delete the folder and run `tietopankki index` to rebuild it", path.display())]
+    #[error("index at {} was written by a newer tietopankki (schema version {found}, this build reads {expected}); use the newer version, or delete the folder and run `tietopankki index` to rebuild it", path.display())]
     SchemaMismatch {
         /// The index folder.
         path: PathBuf,

@@ -149,3 +149,20 @@ fn reopening_keeps_the_index() {
     assert_eq!(hit_paths(&bank, "persistence"), vec!["a.md"]);
     assert_eq!(bank.sync().unwrap().unchanged, 1);
 }
+
+#[test]
+fn an_index_from_a_newer_version_is_refused_not_wiped() {
+    let tb = TempBank::new();
+    tb.write("a.md", "# A\n\nKept safe.");
+    tb.open().sync().unwrap();
+    // Pretend a newer tietopankki wrote the last commit.
+    let meta_path = tb.index.path().join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    let newer = format!("\\\"schema_version\\\":{}", tietopankki::SCHEMA_VERSION + 1);
+    let current = format!("\\\"schema_version\\\":{}", tietopankki::SCHEMA_VERSION);
+    assert!(meta.contains(&current), "{meta}");
+    std::fs::write(&meta_path, meta.replace(&current, &newer)).unwrap();
+    let opened = KnowledgeBank::builder().documents_dir(tb.docs.path()).index_dir(tb.index.path()).open();
+    assert!(matches!(opened, Err(Error::SchemaMismatch { .. })));
+    assert!(std::fs::read_dir(tb.index.path()).unwrap().count() > 2, "the index files are still there");
+}
