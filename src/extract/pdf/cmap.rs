@@ -96,27 +96,8 @@ impl<'a> Lexer<'a> {
                     return Some(Tok::Word(b"<<"));
                 }
                 self.i += 1;
-                let mut out = Vec::new();
-                let mut hi: Option<u8> = None;
-                while let Some(&c) = self.s.get(self.i) {
-                    self.i += 1;
-                    if c == b'>' {
-                        break;
-                    }
-                    let v = match c {
-                        b'0'..=b'9' => c - b'0',
-                        b'a'..=b'f' => c - b'a' + 10,
-                        b'A'..=b'F' => c - b'A' + 10,
-                        _ => continue,
-                    };
-                    match hi.take() {
-                        Some(h) => out.push(h << 4 | v),
-                        None => hi = Some(v),
-                    }
-                }
-                if let Some(h) = hi {
-                    out.push(h << 4);
-                }
+                let (out, used) = super::stream::decode_hex(self.s.get(self.i..).unwrap_or(&[]));
+                self.i += used;
                 Some(Tok::Hex(out))
             }
             b'>' => {

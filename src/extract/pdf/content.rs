@@ -8,7 +8,7 @@
 
 use super::fonts::Font;
 use super::layout::Glyph;
-use super::stream;
+use super::{deref, stream};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -137,26 +137,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn hex(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut hi: Option<u8> = None;
-        while let Some(&c) = self.s.get(self.i) {
-            self.i += 1;
-            let v = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                b'>' => break,
-                _ => continue,
-            };
-            match hi.take() {
-                Some(h) => out.push(h << 4 | v),
-                None => hi = Some(v),
-            }
-        }
-        if let Some(h) = hi {
-            out.push(h << 4);
-        }
-        out
+        let (bytes, used) = stream::decode_hex(self.s.get(self.i..).unwrap_or(&[]));
+        self.i += used;
+        bytes
     }
 
     fn next(&mut self, depth: usize) -> Option<Token<'a>> {
@@ -385,20 +368,6 @@ pub struct Ctx<'d> {
     pub budget: usize,
     pub max_stream: usize,
     pub warned_fonts: std::collections::HashSet<String>,
-}
-
-fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
-    let mut cur = o;
-    for _ in 0..8 {
-        match cur {
-            Object::Reference(id) => match doc.get_object(*id) {
-                Ok(n) => cur = n,
-                Err(_) => return &Object::Null,
-            },
-            _ => return cur,
-        }
-    }
-    &Object::Null
 }
 
 fn sub_dict<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
@@ -787,16 +756,7 @@ fn new_interp<'c, 'd>(ctx: &'c mut Ctx<'d>, out: PageOutput) -> Interp<'c, 'd> {
 
 /// Interprets one page's content (already concatenated and decoded).
 pub fn interpret_page<'d>(ctx: &mut Ctx<'d>, content: &[u8], res: Option<&'d Dictionary>) -> PageOutput {
-    let mut it = Interp {
-        ctx,
-        out: PageOutput::default(),
-        gs: Gs { ctm: Mat::ID, font: None, size: 0.0, tc: 0.0, tw: 0.0, th: 1.0, tl: 0.0, rise: 0.0 },
-        stack: Vec::new(),
-        tm: Mat::ID,
-        tlm: Mat::ID,
-        form_stack: Vec::new(),
-        ops: 0,
-    };
+    let mut it = new_interp(ctx, PageOutput::default());
     it.run(content, res, 0);
     it.out
 }

@@ -8,7 +8,7 @@
 
 use super::cmap::CMap;
 use super::encodings::{self, BaseEncoding};
-use super::stream;
+use super::{deref, stream};
 use lopdf::{Dictionary, Document, Object};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -69,20 +69,6 @@ fn num(o: &Object) -> Option<f32> {
         Object::Real(r) => Some(*r),
         _ => None,
     }
-}
-
-fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
-    let mut cur = o;
-    for _ in 0..8 {
-        match cur {
-            Object::Reference(id) => match doc.get_object(*id) {
-                Ok(next) => cur = next,
-                Err(_) => return &Object::Null,
-            },
-            _ => return cur,
-        }
-    }
-    &Object::Null
 }
 
 fn get<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {

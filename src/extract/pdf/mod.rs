@@ -106,7 +106,9 @@ impl std::error::Error for PdfError {}
 /// beyond that point.
 const MAX_PAGES: usize = 200_000;
 
-fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+/// Follows references (at most 8 deep, so a reference cycle ends); a
+/// dangling or too deep reference is `Null`. Shared by the submodules.
+pub(super) fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
     let mut cur = o;
     for _ in 0..8 {
         match cur {

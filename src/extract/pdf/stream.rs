@@ -80,9 +80,19 @@ fn inflate(input: &[u8], cap: usize) -> (Vec<u8>, bool, bool) {
 }
 
 fn ascii_hex(input: &[u8]) -> Vec<u8> {
+    decode_hex(input).0
+}
+
+/// Decodes hex digits up to and including a closing `>` (other bytes, such
+/// as white space, are skipped; an odd final digit is padded with 0, as the
+/// PDF spec says). Returns the bytes and how many input bytes were used.
+/// Serves `ASCIIHexDecode`, hex strings in content streams and in CMaps.
+pub(super) fn decode_hex(input: &[u8]) -> (Vec<u8>, usize) {
     let mut out = Vec::with_capacity(input.len() / 2);
     let mut hi: Option<u8> = None;
+    let mut used = 0;
     for &c in input {
+        used += 1;
         let v = match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
@@ -98,7 +108,7 @@ fn ascii_hex(input: &[u8]) -> Vec<u8> {
     if let Some(h) = hi {
         out.push(h << 4);
     }
-    out
+    (out, used)
 }
 
 fn ascii85(input: &[u8]) -> Vec<u8> {
