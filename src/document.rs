@@ -91,6 +91,8 @@ pub struct Extracted {
     pub page_starts: Vec<usize>,
     /// Problems that cost part of the text but not the document.
     pub warnings: Vec<String>,
+    /// xxh3 hash of the file's bytes (set by [`extract_file`](crate::extract::extract_file); 0 otherwise).
+    pub source_hash: u64,
 }
 
 impl Extracted {

@@ -454,9 +454,8 @@ fn build_document(
     limits: &ExtractLimits,
 ) -> std::result::Result<BuiltDocument, FileError> {
     let (format, extracted) = extract_file(&file.abs, limits)?;
-    let hash = std::fs::read(&file.abs).map(|b| xxhash_rust::xxh3::xxh3_64(&b)).unwrap_or(0);
     let lang = crate::extract::detect_language(&extracted);
-    let doc = to_tantivy(fields, &file.rel, format, lang, &extracted, file.stamp, hash);
+    let doc = to_tantivy(fields, &file.rel, format, lang, &extracted, file.stamp, extracted.source_hash);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
 

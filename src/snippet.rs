@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, Analyzer};
+use crate::analysis::{fold, lower, word_spans, Analyzer};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -153,8 +153,7 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
         if !query.iter().any(|q| q.may_match(&folded)) {
             continue;
         }
-        let lower: String =
-            text[start..end].chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }).collect();
+        let lower = lower(&text[start..end]);
         let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { continue };
         matches.push((index, start, end, q));
         // Slide the window over the matches so far.
@@ -202,41 +201,6 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     };
     let marks: Vec<(usize, usize)> = matches.iter().map(|&(_, s, e, _)| (s, e)).collect();
     Snippet { html: excerpt(text, start, &marks), offset: Some(first_start) }
-}
-
-/// The byte spans of the words of a text (letters and digits, an apostrophe
-/// inside a word), without allocating; ASCII is read byte by byte.
-fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let bytes = text.as_bytes();
-    let char_at = move |i: usize| -> Option<(char, usize)> {
-        let b = *bytes.get(i)?;
-        if b < 128 {
-            Some((b as char, 1))
-        } else {
-            text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
-        }
-    };
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        loop {
-            let (c, width) = char_at(i)?;
-            if c.is_alphanumeric() {
-                break;
-            }
-            i += width;
-        }
-        let start = i;
-        while let Some((c, width)) = char_at(i) {
-            let inside_apostrophe =
-                (c == '\'' || c == '’') && char_at(i + width).is_some_and(|(next, _)| next.is_alphabetic());
-            if c.is_alphanumeric() || inside_apostrophe {
-                i += width;
-            } else {
-                break;
-            }
-        }
-        Some((start, i))
-    })
 }
 
 /// Appends the folded form of one lowercase character (see [`fold`]).

@@ -40,6 +40,8 @@ fn text_fixture() {
     let (format, doc) = extract_file(&fixtures().join("txt/plain.txt"), &ExtractLimits::default()).unwrap();
     assert_eq!(format, Format::Text);
     assert!(doc.text.contains('ä') || doc.text.contains('å') || doc.text.contains('ö'));
+    let bytes = std::fs::read(fixtures().join("txt/plain.txt")).unwrap();
+    assert_eq!(doc.source_hash, xxhash_rust::xxh3::xxh3_64(&bytes), "the hash is of the file's bytes");
 }
 
 #[test]

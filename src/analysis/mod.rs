@@ -49,7 +49,6 @@ pub struct Word {
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut position = 0u32;
-    let mut iter = text.char_indices().peekable();
     // Parts of the current hyphenated group: (start, end).
     let mut group: Vec<(usize, usize)> = Vec::new();
     let flush_group = |group: &mut Vec<(usize, usize)>, out: &mut Vec<Word>, position: &mut u32| {
@@ -63,42 +62,13 @@ pub fn words(text: &str) -> Vec<Word> {
         }
         group.clear();
     };
-    while let Some((start, c)) = iter.next() {
-        if !c.is_alphanumeric() {
-            continue;
-        }
-        let mut end = start + c.len_utf8();
-        while let Some(&(i, next)) = iter.peek() {
-            if next.is_alphanumeric() {
-                end = i + next.len_utf8();
-                iter.next();
-            } else if next == '\'' || next == '’' {
-                // Keep an apostrophe only between two letters.
-                let mut ahead = iter.clone();
-                ahead.next();
-                match ahead.peek() {
-                    Some(&(_, after)) if after.is_alphabetic() => {
-                        iter.next();
-                    }
-                    _ => break,
-                }
-            } else {
-                break;
-            }
-        }
-        let lowered = lower(&text[start..end]);
-        out.push(Word { start, end, lower: lowered, position, joined: false });
+    for (start, end) in word_spans(text) {
+        out.push(Word { start, end, lower: lower(&text[start..end]), position, joined: false });
         position += 1;
         group.push((start, end));
-        // A hyphen directly followed by a letter continues the group.
-        let continues = match iter.peek() {
-            Some(&(_, '-')) | Some(&(_, '‐')) => {
-                let mut ahead = iter.clone();
-                ahead.next();
-                matches!(ahead.peek(), Some(&(_, after)) if after.is_alphanumeric())
-            }
-            _ => false,
-        };
+        // A hyphen directly followed by a letter or digit continues the group.
+        let mut after = text[end..].chars();
+        let continues = matches!(after.next(), Some('-' | '‐')) && after.next().is_some_and(char::is_alphanumeric);
         if !continues {
             flush_group(&mut group, &mut out, &mut position);
         }
@@ -107,7 +77,43 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
-fn lower(s: &str) -> String {
+/// The byte spans of the words of a text (letters and digits, an apostrophe
+/// inside a word), without allocating; ASCII is read byte by byte.
+pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let char_at = move |i: usize| -> Option<(char, usize)> {
+        let b = *bytes.get(i)?;
+        if b < 128 {
+            Some((b as char, 1))
+        } else {
+            text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let (c, width) = char_at(i)?;
+            if c.is_alphanumeric() {
+                break;
+            }
+            i += width;
+        }
+        let start = i;
+        while let Some((c, width)) = char_at(i) {
+            let inside_apostrophe =
+                (c == '\'' || c == '’') && char_at(i + width).is_some_and(|(next, _)| next.is_alphabetic());
+            if c.is_alphanumeric() || inside_apostrophe {
+                i += width;
+            } else {
+                break;
+            }
+        }
+        Some((start, i))
+    })
+}
+
+/// Lower case, with the typographic apostrophe made plain (`’` → `'`).
+pub(crate) fn lower(s: &str) -> String {
     s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }).collect()
 }
 

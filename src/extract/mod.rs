@@ -119,7 +119,9 @@ pub fn extract_file_unguarded(path: &Path, limits: &ExtractLimits) -> Result<(Fo
     }
     let bytes = std::fs::read(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
     let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
-    extract_bytes(format, &bytes, name, limits).map(|doc| (format, doc))
+    let mut doc = extract_bytes(format, &bytes, name, limits)?;
+    doc.source_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    Ok((format, doc))
 }
 
 /// Extracts a file's content given its format. `name` is the fallback title.
