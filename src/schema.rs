@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -55,9 +55,10 @@ pub struct Fields {
     pub body: Field,
     /// Exact lowercased words of title, headings and body.
     pub exact: Field,
-    /// Folded (accent-free) stem keys of title, headings and body.
+    /// Folded (accent-free) stem keys of title, headings and body, only
+    /// where folding changes the stem key.
     pub folded: Field,
-    /// Compound tails of title, headings and body.
+    /// Compound tails of title, headings and body (Finnish and Swedish).
     pub tails: Field,
 }
 
@@ -94,7 +95,7 @@ impl Fields {
             title: b.add_text_field("title", indexed(names::STEM, positions)),
             heads: b.add_text_field("heads", indexed(names::STEM, positions)),
             body: b.add_text_field("body", indexed(names::BODY, positions)),
-            exact: b.add_text_field("exact", indexed(names::EXACT, positions)),
+            exact: b.add_text_field("exact", indexed(names::EXACT, freqs)),
             folded: b.add_text_field("folded", indexed(names::FOLDED, freqs)),
             tails: b.add_text_field("tails", indexed(names::TAILS, freqs)),
         };

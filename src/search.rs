@@ -417,12 +417,16 @@ fn build_query(
                 ));
             }
         }
-        for &lang in &langs {
-            let exact: Vec<Term> =
-                phrase.iter().map(|w| Term::from_field_text(fields.exact, &exact_key(lang, w))).collect();
-            variants.push((Occur::Should, Box::new(BoostQuery::new(Box::new(PhraseQuery::new(exact)), weight::EXACT))));
-        }
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(variants))));
+        // The words as written rank the phrase's exact forms first.
+        for &lang in &langs {
+            for word in phrase {
+                let key = exact_key(lang, word);
+                if searcher.doc_freq(&Term::from_field_text(fields.exact, &key))? > 0 {
+                    clauses.push((Occur::Should, term_query(fields.exact, &key, weight::EXACT)));
+                }
+            }
+        }
         snippet_words.extend(phrase.iter().map(|w| QueryWord::new(w)));
     }
 
@@ -519,6 +523,12 @@ fn word_clauses(
     for key in &folded {
         found += searcher.doc_freq(&Term::from_field_text(fields.folded, key))?;
         clauses.push((Occur::Should, term_query(fields.folded, key, weight::FOLDED * scale)));
+        // The folded field holds only keys that folding changed: a word
+        // written without its accents in a document is in the body field.
+        if !keys.contains(key) {
+            found += searcher.doc_freq(&Term::from_field_text(fields.body, key))?;
+            clauses.push((Occur::Should, term_query(fields.body, key, weight::FOLDED * scale)));
+        }
     }
     Ok((clauses, extras, found))
 }

@@ -16,6 +16,7 @@ pub mod stem;
 pub mod stopwords;
 pub mod tokenizer;
 
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use crate::lang::Lang;
@@ -190,9 +191,14 @@ impl Analyzer {
     /// ending of at least [`MIN_TAIL_CHARS`] letters that leaves a head of at
     /// least [`MIN_HEAD_CHARS`], each stemmed as a word of its own. Ending-only
     /// matching keeps precision: "tila" matches "kerhotilan" but neither
-    /// "tilaisuus" nor "tilanne".
+    /// "tilaisuus" nor "tilanne". None for English, which writes its
+    /// compounds apart (leaving them out changed no development query).
     pub fn tail_keys(&self, lang: Lang, lower: &str) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
+        if lang == Lang::En {
+            // English writes its compounds apart ("preparedness plan").
+            return keys;
+        }
         for tail in compound_tails(lower) {
             let key = self.stem(lang, tail);
             if key.chars().count() >= MIN_TAIL_CHARS - 1 && !keys.contains(&key) {
@@ -202,13 +208,17 @@ impl Analyzer {
         keys
     }
 
-    /// Calls `f` with the keys of a lowercased word, computed once per thread
-    /// and remembered: word frequencies follow Zipf's law, so most words of a
-    /// text have been seen before and cost one hash look-up.
+    /// Calls `f` with the keys of a lowercased word (see [`Analyzer::keys`]).
     pub fn with_keys<R>(&self, lang: Lang, lower: &str, f: impl FnOnce(&WordKeys) -> R) -> R {
+        f(&self.keys(lang, lower))
+    }
+
+    /// The keys of a lowercased word, computed once per thread and
+    /// remembered: word frequencies follow Zipf's law, so most words of a
+    /// text have been seen before and cost one hash look-up.
+    pub fn keys(&self, lang: Lang, lower: &str) -> Rc<WordKeys> {
         thread_local! {
-            static CACHE: std::cell::RefCell<[std::collections::HashMap<String, WordKeys>; 3]> =
-                std::cell::RefCell::new(Default::default());
+            static CACHE: std::cell::RefCell<[WordCache; 3]> = std::cell::RefCell::new(Default::default());
         }
         let slot = match lang {
             Lang::Fi => 0,
@@ -217,27 +227,85 @@ impl Analyzer {
         };
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
-            let map = &mut cache[slot];
-            if let Some(keys) = map.get(lower) {
-                return f(keys);
+            let cache = &mut cache[slot];
+            if let Some(keys) = cache.young.get(lower) {
+                return keys.clone();
             }
-            if map.len() >= WORD_CACHE_ENTRIES {
-                map.clear();
+            if let Some((word, keys)) = cache.old.remove_entry(lower) {
+                cache.insert(word, keys.clone());
+                return keys;
             }
-            let keys = WordKeys {
+            let keys = Rc::new(WordKeys {
                 stem: self.stem(lang, lower),
                 folded: self.folded(lang, lower),
                 tails: self.tail_keys(lang, lower),
-            };
-            let out = f(&keys);
-            map.insert(lower.to_string(), keys);
-            out
+            });
+            cache.insert(lower.into(), keys.clone());
+            keys
         })
     }
 }
 
-/// How many words each thread remembers per language before starting over.
-const WORD_CACHE_ENTRIES: usize = 200_000;
+/// How many words each thread remembers per language in each of the word
+/// cache's two generations (bounds the memory: about 25 MB per thread).
+const WORD_CACHE_ENTRIES: usize = 32_768;
+
+/// A bounded memory of word keys in two generations: when the young one is
+/// full it becomes the old one (the previous old one is dropped), and a word
+/// found in the old one moves back to the young one, so frequent words stay.
+#[derive(Default)]
+struct WordCache {
+    young: std::collections::HashMap<Box<str>, Rc<WordKeys>, WordHashBuilder>,
+    old: std::collections::HashMap<Box<str>, Rc<WordKeys>, WordHashBuilder>,
+}
+
+impl WordCache {
+    fn insert(&mut self, word: Box<str>, keys: Rc<WordKeys>) {
+        if self.young.len() >= WORD_CACHE_ENTRIES {
+            self.old = std::mem::take(&mut self.young);
+            self.young.reserve(WORD_CACHE_ENTRIES);
+        }
+        self.young.insert(word, keys);
+    }
+}
+
+/// A fast hasher for the word cache (xxh3 with a per-process random seed, so
+/// crafted words cannot force collisions).
+#[derive(Clone)]
+struct WordHashBuilder(u64);
+
+impl Default for WordHashBuilder {
+    fn default() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        static SEED: OnceLock<u64> = OnceLock::new();
+        let seed = *SEED.get_or_init(|| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u8(0);
+            h.finish()
+        });
+        WordHashBuilder(seed)
+    }
+}
+
+impl std::hash::BuildHasher for WordHashBuilder {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(self.0)
+    }
+}
+
+/// See [`WordHashBuilder`].
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// The keys of one word (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager};
 
-use super::{words, Analyzer};
+use std::rc::Rc;
+
+use super::{words, Analyzer, WordKeys};
 use crate::lang::Lang;
 
 const TAG_OPEN: char = '\u{2}';
@@ -67,60 +69,38 @@ pub enum KeyKind {
     Tails,
 }
 
-impl Analyzer {
-    /// The tokens of one kind for a text in `lang`.
-    pub fn tokens(&self, lang: Lang, text: &str, kind: KeyKind) -> Vec<Token> {
-        let mut out = Vec::new();
-        let code = lang.code();
-        for word in cached_words(text).iter() {
-            let token = |text: String| Token {
-                offset_from: word.start,
-                offset_to: word.end,
-                position: word.position as usize,
-                text,
-                position_length: 1,
-            };
-            match kind {
-                KeyKind::Exact => {
-                    if !word.joined {
-                        out.push(token(format!("{code}:{}", word.lower)));
-                    }
-                }
-                KeyKind::Stem => self.with_keys(lang, &word.lower, |k| out.push(token(k.stem.clone()))),
-                KeyKind::Folded => self.with_keys(lang, &word.lower, |k| out.push(token(k.folded.clone()))),
-                KeyKind::Tails => {
-                    self.with_keys(lang, &word.lower, |k| out.extend(k.tails.iter().map(|t| token(t.clone()))))
-                }
-            }
-        }
-        out
-    }
+/// A text split into words, with each word's keys.
+struct Analysed {
+    words: Vec<super::Word>,
+    keys: Vec<Rc<WordKeys>>,
 }
 
-/// The words of a text, remembered for the last few texts on this thread:
+/// The analysis of a text, remembered for the last few texts on this thread:
 /// each text is indexed in four fields (stems, exact, folded, tails), so
-/// splitting it once saves three passes.
-fn cached_words(text: &str) -> std::rc::Rc<Vec<super::Word>> {
+/// analysing it once saves three passes.
+fn cached_analysis(lang: Lang, text: &str) -> Rc<Analysed> {
     use std::cell::RefCell;
-    use std::rc::Rc;
     const KEEP: usize = 4;
-    /// (hash, length, words) of recent texts.
-    type Recent = Vec<(u64, usize, Rc<Vec<super::Word>>)>;
+    /// (language, hash, length, analysis) of recent texts.
+    type Recent = Vec<(Lang, u64, usize, Rc<Analysed>)>;
     thread_local! {
         static RECENT: RefCell<Recent> = const { RefCell::new(Vec::new()) };
     }
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     RECENT.with(|recent| {
         let mut recent = recent.borrow_mut();
-        if let Some((_, _, found)) = recent.iter().find(|(h, len, _)| *h == hash && *len == text.len()) {
+        if let Some((.., found)) = recent.iter().find(|(l, h, len, _)| *l == lang && *h == hash && *len == text.len()) {
             return found.clone();
         }
-        let split = Rc::new(words(text));
+        let analyzer = Analyzer::get();
+        let words = words(text);
+        let keys = words.iter().map(|w| analyzer.keys(lang, &w.lower)).collect();
+        let analysed = Rc::new(Analysed { words, keys });
         if recent.len() >= KEEP {
             recent.remove(0);
         }
-        recent.push((hash, text.len(), split.clone()));
-        split
+        recent.push((lang, hash, text.len(), analysed.clone()));
+        analysed
     })
 }
 
@@ -141,38 +121,79 @@ impl Tokenizer for KeyTokenizer {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         let (lang, body, shift) = untag(text);
-        let mut tokens = Analyzer::get().tokens(lang, body, self.kind);
-        for token in &mut tokens {
-            token.offset_from += shift;
-            token.offset_to += shift;
+        KeyTokenStream {
+            text: cached_analysis(lang, body),
+            next: 0,
+            tail: 0,
+            lang,
+            kind: self.kind,
+            shift,
+            token: Token::default(),
         }
-        KeyTokenStream { tokens: tokens.into_iter(), current: Token::default() }
     }
 }
 
-/// The tokens of one text.
+/// The keys of one text, made one at a time into a single reused token (no
+/// allocation per token).
 pub struct KeyTokenStream {
-    tokens: std::vec::IntoIter<Token>,
-    current: Token,
+    text: Rc<Analysed>,
+    /// Index of the next word to read.
+    next: usize,
+    /// Index of the next tail key of the current word (`next - 1`).
+    tail: usize,
+    lang: Lang,
+    kind: KeyKind,
+    /// Length of the language tag before the text (token offsets include it).
+    shift: usize,
+    token: Token,
 }
 
 impl TokenStream for KeyTokenStream {
     fn advance(&mut self) -> bool {
-        match self.tokens.next() {
-            Some(token) => {
-                self.current = token;
-                true
+        loop {
+            if self.kind == KeyKind::Tails && self.next > 0 {
+                if let Some(tail) = self.text.keys[self.next - 1].tails.get(self.tail) {
+                    self.tail += 1;
+                    self.token.text.clear();
+                    self.token.text.push_str(tail);
+                    return true;
+                }
             }
-            None => false,
+            let (Some(word), Some(keys)) = (self.text.words.get(self.next), self.text.keys.get(self.next)) else {
+                return false;
+            };
+            self.next += 1;
+            self.tail = 0;
+            self.token.offset_from = word.start + self.shift;
+            self.token.offset_to = word.end + self.shift;
+            self.token.position = word.position as usize;
+            self.token.position_length = 1;
+            let text = &mut self.token.text;
+            text.clear();
+            match self.kind {
+                KeyKind::Exact if !word.joined => {
+                    text.push_str(self.lang.code());
+                    text.push(':');
+                    text.push_str(&word.lower);
+                }
+                KeyKind::Stem => text.push_str(&keys.stem),
+                // Only where folding changes the key: a word without
+                // accents is found through its stem in the main fields.
+                KeyKind::Folded if keys.folded != keys.stem => text.push_str(&keys.folded),
+                // Tails are given at the top of the loop; joined forms
+                // have no exact key.
+                _ => continue,
+            }
+            return true;
         }
     }
 
     fn token(&self) -> &Token {
-        &self.current
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.current
+        &mut self.token
     }
 }
 
