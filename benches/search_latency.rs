@@ -8,47 +8,21 @@
 
 #[path = "corpus_gen.rs"]
 mod corpus_gen;
+mod queries;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tietopankki::{KnowledgeBank, SearchRequest};
 
-const QUERIES: [&str; 24] = [
-    "sähkökatkon aikana",
-    "valmiussuunnitelma",
-    "suunnitelma",
-    "sahkokatko",
-    "vapaaehtosten rekrytointi",
-    "avustus kalenteri",
-    "\"toiminnan jatkuvuus\"",
-    "miten haen kaupungin avustusta",
-    "beredskapsplanen",
-    "beredskap",
-    "stromavbrott",
-    "frivilliga försäkring",
-    "lokal bokning",
-    "\"frivilliga räddningstjänsten\"",
-    "hembredskap checklista",
-    "city grant applications",
-    "volunteers evacuating residents",
-    "well being activities",
-    "power outage -summer",
-    "grant reporting lang:en",
-    "how do we apply for a grant",
-    "data protection tag:grants",
-    "yhdistys",
-    "hallituksen kokous pöytäkirja",
-];
-
 fn measure(bank: &KnowledgeBank, label: &str, rounds: usize) {
     // One unmeasured round first: the index files are mapped and cached.
-    for q in QUERIES {
+    for q in queries::QUERIES {
         let _ = bank.search(&SearchRequest::new(q).limit(10));
     }
     let mut times = Vec::new();
     for _ in 0..rounds {
-        for q in QUERIES {
+        for q in queries::QUERIES {
             let start = Instant::now();
             let results = bank.search(&SearchRequest::new(q).limit(10));
             times.push(start.elapsed().as_secs_f64() * 1000.0);

@@ -278,6 +278,7 @@ impl KnowledgeBank {
             reader: &self.reader,
             fields: self.fields,
             documents_dir: &self.documents_dir,
+            index_dir: &self.index_dir,
             limits: self.limits,
             writer_memory: self.writer_memory,
             threads: self.threads,

@@ -207,6 +207,8 @@ pub(crate) struct SyncContext<'a> {
     pub reader: &'a IndexReader,
     pub fields: Fields,
     pub documents_dir: &'a Path,
+    /// The index folder (the merge policy reads segment sizes there).
+    pub index_dir: &'a Path,
     pub limits: ExtractLimits,
     pub writer_memory: usize,
     pub threads: usize,
@@ -228,6 +230,7 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
     let writer_threads = ctx.threads.clamp(1, 2);
     let mut writer: IndexWriter<TantivyDocument> =
         ctx.index.writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))?;
+    writer.set_merge_policy(Box::new(crate::merge::BoundedMergePolicy::new(ctx.index_dir)));
     // A process killed during a commit can leave files that no commit refers
     // to; one of them could carry the very name this commit is about to
     // write (`<segment>.<opstamp>.del`). Clear them out first.

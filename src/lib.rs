@@ -37,6 +37,7 @@ pub mod error;
 pub mod extract;
 mod indexer;
 pub mod lang;
+mod merge;
 pub mod query;
 mod schema;
 pub mod search;

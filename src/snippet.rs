@@ -31,29 +31,10 @@ impl QueryWord {
         QueryWord { lower: lower.to_string(), folded: fold(lower), stems, folded_stems }
     }
 
-    /// Cheap test that a document word could match at all.
-    ///
-    /// Every way of matching (stem, folded, compound tail, one typo) leaves
-    /// the start or the middle of the query word in the document word, so a
-    /// piece of three letters (four for long words) from either must be there.
-    fn may_match(&self, folded_doc_word: &str) -> bool {
-        let q = self.folded.as_bytes();
-        let doc = folded_doc_word.as_bytes();
-        if q.len() < 3 {
-            return doc.starts_with(q);
-        }
-        let width = if q.len() >= 6 { 4 } else { 3 };
-        let window = |from: usize| q.get(from..from + width).is_some_and(|w| contains_bytes(doc, w));
-        window(0) || window(2)
-    }
-
     /// Whether a document word (lowercased) in `lang` matches this query word.
     fn matches(&self, analyzer: &Analyzer, lang: Lang, lower: &str, folded_doc_word: &str) -> bool {
         if lower == self.lower || folded_doc_word == self.folded {
             return true;
-        }
-        if !self.may_match(folded_doc_word) {
-            return false;
         }
         let keyed = analyzer.with_keys(lang, lower, |keys| {
             // Same stem; same folded stem; or a compound ending with a form
@@ -70,14 +51,65 @@ impl QueryWord {
     }
 }
 
-/// Whether `needle` (non-empty, short) occurs in `haystack` (a word).
-fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else { return true };
-    if haystack.len() < needle.len() {
-        return false;
+/// A cheap test that a document word could match some query word at all.
+///
+/// Every way of matching (stem, folded, compound tail, one typo) leaves the
+/// start or the middle of the query word in the document word, so a piece of
+/// three letters (four for long words) from either must be there. The
+/// pieces of all query words are packed into integers and compared in one
+/// rolling pass over the (folded) document word.
+struct Anchors {
+    /// Three-byte pieces, as little-endian integers.
+    three: Vec<u32>,
+    /// Four-byte pieces.
+    four: Vec<u32>,
+    /// Query words under three bytes: a document word must start with one.
+    short: Vec<Vec<u8>>,
+}
+
+impl Anchors {
+    fn new(query: &[QueryWord]) -> Anchors {
+        let mut anchors = Anchors { three: Vec::new(), four: Vec::new(), short: Vec::new() };
+        for q in query {
+            let q = q.folded.as_bytes();
+            if q.len() < 3 {
+                anchors.short.push(q.to_vec());
+                continue;
+            }
+            let width = if q.len() >= 6 { 4 } else { 3 };
+            for from in [0, 2] {
+                let Some(piece) = q.get(from..from + width) else { continue };
+                let mut bytes = [0u8; 4];
+                bytes[..width].copy_from_slice(piece);
+                let value = u32::from_le_bytes(bytes);
+                if width == 3 {
+                    anchors.three.push(value);
+                } else {
+                    anchors.four.push(value);
+                }
+            }
+        }
+        anchors
     }
-    let last_start = haystack.len() - needle.len();
-    (0..=last_start).any(|i| haystack[i] == first && &haystack[i + 1..i + needle.len()] == rest)
+
+    /// Whether the folded document word holds a piece of some query word.
+    fn may_match(&self, folded_doc_word: &[u8]) -> bool {
+        if self.short.iter().any(|s| folded_doc_word.starts_with(s)) {
+            return true;
+        }
+        // The last four bytes read, the newest in the high byte.
+        let mut window = 0u32;
+        for (i, &b) in folded_doc_word.iter().enumerate() {
+            window = (window >> 8) | (u32::from(b) << 24);
+            if i >= 2 && self.three.contains(&(window >> 8)) {
+                return true;
+            }
+            if i >= 3 && self.four.contains(&window) {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Whether two strings are at most one edit (insert, delete, substitute, swap) apart.
@@ -135,6 +167,7 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     // Matches as (word index, start, end, query word), found in one pass
     // without allocating per word; the scan stops at the first window that
     // holds every query word, since no window can be better than that.
+    let anchors = Anchors::new(query);
     let mut matches: Vec<(usize, usize, usize, usize)> = Vec::new();
     let mut folded = String::new();
     let mut best = (0usize, 0usize, 0usize); // (distinct, count, index of the window's first match)
@@ -144,13 +177,14 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
         folded.clear();
         let word = &text[start..end];
         if word.is_ascii() {
-            folded.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+            folded.push_str(word);
+            folded.make_ascii_lowercase();
         } else {
             for c in word.chars().flat_map(char::to_lowercase) {
                 push_folded(&mut folded, c);
             }
         }
-        if !query.iter().any(|q| q.may_match(&folded)) {
+        if !anchors.may_match(folded.as_bytes()) {
             continue;
         }
         let lower = lower(&text[start..end]);
@@ -286,6 +320,19 @@ fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchors_find_pieces_of_query_words() {
+        let q = vec![QueryWord::new("sahkokatko"), QueryWord::new("tila"), QueryWord::new("ja")];
+        let anchors = Anchors::new(&q);
+        assert!(anchors.may_match(b"sahkokatkon"));
+        assert!(anchors.may_match(b"kerhotilan"));
+        assert!(anchors.may_match(b"jasen"));
+        // A typo in the first letters still leaves the middle piece.
+        assert!(anchors.may_match(b"xahkokatko"));
+        assert!(!anchors.may_match(b"yhdistys"));
+        assert!(!anchors.may_match(b"ti"));
+    }
 
     #[test]
     fn one_edit() {

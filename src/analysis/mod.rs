@@ -93,6 +93,10 @@ pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
         loop {
+            // Runs of ASCII punctuation and spaces, skipped a byte at a time.
+            while bytes.get(i).is_some_and(|b| b.is_ascii() && !b.is_ascii_alphanumeric()) {
+                i += 1;
+            }
             let (c, width) = char_at(i)?;
             if c.is_alphanumeric() {
                 break;
@@ -100,6 +104,10 @@ pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             i += width;
         }
         let start = i;
+        // The ASCII letters and digits of the word, a byte at a time.
+        while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            i += 1;
+        }
         while let Some((c, width)) = char_at(i) {
             let inside_apostrophe =
                 (c == '\'' || c == '’') && char_at(i + width).is_some_and(|(next, _)| next.is_alphabetic());
