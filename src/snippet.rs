@@ -94,13 +94,22 @@ impl Anchors {
 
     /// Whether the folded document word holds a piece of some query word.
     fn may_match(&self, folded_doc_word: &[u8]) -> bool {
-        if self.short.iter().any(|s| folded_doc_word.starts_with(s)) {
+        self.may_match_mapped(folded_doc_word, |b| b)
+    }
+
+    /// [`Anchors::may_match`] for an ASCII word as written (lowercased on the fly).
+    fn may_match_ascii(&self, word: &[u8]) -> bool {
+        self.may_match_mapped(word, |b| b.to_ascii_lowercase())
+    }
+
+    fn may_match_mapped(&self, word: &[u8], map: impl Fn(u8) -> u8) -> bool {
+        if self.short.iter().any(|s| word.len() >= s.len() && word.iter().zip(s).all(|(&w, &s)| map(w) == s)) {
             return true;
         }
         // The last four bytes read, the newest in the high byte.
         let mut window = 0u32;
-        for (i, &b) in folded_doc_word.iter().enumerate() {
-            window = (window >> 8) | (u32::from(b) << 24);
+        for (i, &b) in word.iter().enumerate() {
+            window = (window >> 8) | (u32::from(map(b)) << 24);
             if i >= 2 && self.three.contains(&(window >> 8)) {
                 return true;
             }
@@ -177,15 +186,18 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
         folded.clear();
         let word = &text[start..end];
         if word.is_ascii() {
+            if !anchors.may_match_ascii(word.as_bytes()) {
+                continue;
+            }
             folded.push_str(word);
             folded.make_ascii_lowercase();
         } else {
             for c in word.chars().flat_map(char::to_lowercase) {
                 push_folded(&mut folded, c);
             }
-        }
-        if !anchors.may_match(folded.as_bytes()) {
-            continue;
+            if !anchors.may_match(folded.as_bytes()) {
+                continue;
+            }
         }
         let lower = lower(&text[start..end]);
         let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { continue };
@@ -332,6 +344,9 @@ mod tests {
         assert!(anchors.may_match(b"xahkokatko"));
         assert!(!anchors.may_match(b"yhdistys"));
         assert!(!anchors.may_match(b"ti"));
+        assert!(anchors.may_match_ascii(b"Sahkokatkon"));
+        assert!(anchors.may_match_ascii(b"JASEN"));
+        assert!(!anchors.may_match_ascii(b"Yhdistys"));
     }
 
     #[test]
