@@ -499,7 +499,11 @@ fn word_clauses(
     // Near forms: a stem one or two letters longer or shorter than the
     // query's ("sähkökatkos" ~ "sähkökatko", "aikan" ~ "aika"), where the
     // stemmer split one word's forms or two close derivations; low weight.
-    let (near, heads) = related_keys(searcher, fields, &keys)?;
+    // A word already in a large share of the documents needs no widening:
+    // its own forms rank enough documents, and the extra clauses over long
+    // posting lists would cost more than they add.
+    let common = found > COMMON_WORD_MIN_DOCS.max(searcher.num_docs() / 20);
+    let (near, heads) = if common { Default::default() } else { related_keys(searcher, fields, &keys)? };
     for near in near {
         for (field, w) in [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)] {
             clauses.push((Occur::Should, term_query(field, &near, w * weight::NEAR * scale)));
@@ -532,6 +536,10 @@ fn word_clauses(
     }
     Ok((clauses, extras, found))
 }
+
+/// Documents a word's own forms must reach (and a twentieth of the bank)
+/// before its near forms and compounds are left out.
+const COMMON_WORD_MIN_DOCS: u64 = 500;
 
 /// Shortest stem that takes part in near-form matching, in characters.
 const NEAR_MIN_CHARS: usize = 5;

@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, lower, word_spans, Analyzer};
+use crate::analysis::{fold, lower, push_folded, word_spans, Analyzer};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -59,6 +59,9 @@ impl QueryWord {
 /// pieces of all query words are packed into integers and compared in one
 /// rolling pass over the (folded) document word.
 struct Anchors {
+    /// Which byte pairs begin a piece (bit `a << 8 | b`): a word without
+    /// one of these pairs is rejected after one look-up per byte.
+    pairs: Vec<u64>,
     /// Three-byte pieces, as little-endian integers.
     three: Vec<u32>,
     /// Four-byte pieces.
@@ -69,7 +72,7 @@ struct Anchors {
 
 impl Anchors {
     fn new(query: &[QueryWord]) -> Anchors {
-        let mut anchors = Anchors { three: Vec::new(), four: Vec::new(), short: Vec::new() };
+        let mut anchors = Anchors { pairs: vec![0; 1024], three: Vec::new(), four: Vec::new(), short: Vec::new() };
         for q in query {
             let q = q.folded.as_bytes();
             if q.len() < 3 {
@@ -81,6 +84,8 @@ impl Anchors {
                 let Some(piece) = q.get(from..from + width) else { continue };
                 let mut bytes = [0u8; 4];
                 bytes[..width].copy_from_slice(piece);
+                let pair = usize::from(piece[0]) << 8 | usize::from(piece[1]);
+                anchors.pairs[pair / 64] |= 1 << (pair % 64);
                 let value = u32::from_le_bytes(bytes);
                 if width == 3 {
                     anchors.three.push(value);
@@ -105,6 +110,13 @@ impl Anchors {
     fn may_match_mapped(&self, word: &[u8], map: impl Fn(u8) -> u8) -> bool {
         if self.short.iter().any(|s| word.len() >= s.len() && word.iter().zip(s).all(|(&w, &s)| map(w) == s)) {
             return true;
+        }
+        let has_pair = word.windows(2).any(|w| {
+            let pair = usize::from(map(w[0])) << 8 | usize::from(map(w[1]));
+            self.pairs[pair / 64] & (1 << (pair % 64)) != 0
+        });
+        if !has_pair {
+            return false;
         }
         // The last four bytes read, the newest in the high byte.
         let mut window = 0u32;
@@ -162,7 +174,7 @@ const WINDOW_WORDS: usize = 28;
 /// Target length of a snippet in characters.
 const SNIPPET_CHARS: usize = 240;
 /// How far past the first match the scan for a better passage goes (bytes).
-const SCAN_AFTER_FIRST_MATCH: usize = 4_096;
+const SCAN_AFTER_FIRST_MATCH: usize = 1_536;
 /// Documents longer than this are only scanned up to it (bytes).
 const MAX_SCAN_BYTES: usize = 8 << 20;
 
@@ -247,16 +259,6 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     };
     let marks: Vec<(usize, usize)> = matches.iter().map(|&(_, s, e, _)| (s, e)).collect();
     Snippet { html: excerpt(text, start, &marks), offset: Some(first_start) }
-}
-
-/// Appends the folded form of one lowercase character (see [`fold`]).
-fn push_folded(out: &mut String, c: char) {
-    if c.is_ascii() {
-        out.push(c);
-    } else {
-        let mut buf = [0u8; 4];
-        out.push_str(&fold(c.encode_utf8(&mut buf)));
-    }
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML.
