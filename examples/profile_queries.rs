@@ -5,7 +5,7 @@
 //! `valgrind --tool=callgrind target/release/examples/profile_queries INDEX_DIR [ROUNDS] [QUERY_FILE]`
 //!
 //! The queries are those of `benches/search_latency.rs`, or one a line from
-//! QUERY_FILE. One unmeasured round runs first; then it prints how many
+//! QUERY_FILE, with facets as the server asks. One unmeasured round runs first; then it prints how many
 //! searches ran, their hits and the mean time per search.
 
 use tietopankki::{KnowledgeBank, SearchRequest};
@@ -46,7 +46,7 @@ fn main() {
             start = std::time::Instant::now();
         }
         for &q in &list {
-            match bank.search(&SearchRequest::new(q).limit(10)) {
+            match bank.search(&SearchRequest::new(q).limit(10).with_facets()) {
                 Ok(results) if round > 0 => hits += results.hits.len(),
                 Ok(_) => {}
                 Err(err) => eprintln!("query {q:?} failed: {err}"),

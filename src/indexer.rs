@@ -487,6 +487,11 @@ pub(crate) fn to_tantivy(
     for tag in seen_tags.keys() {
         out.add_text(fields.tag, tag);
     }
+    let folder = rel.split_once('/').map(|(top, _)| top).unwrap_or("");
+    out.add_text(
+        fields.facet_key,
+        crate::schema::facet_key(lang.code(), format.name(), folder, seen_tags.keys().map(String::as_str)),
+    );
     if let Some(author) = &doc.author {
         out.add_text(fields.author, author);
     }

@@ -15,7 +15,7 @@ use tantivy::index::{SegmentComponent, SegmentMeta};
 use tantivy::merge_policy::{MergeCandidate, MergePolicy};
 
 /// Largest total size of the segments one merge reads.
-pub const MAX_MERGE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_MERGE_BYTES: u64 = 96 * 1024 * 1024;
 /// How many segments one merge joins (at least two; fewer when small ones are few).
 pub const MERGE_FACTOR: usize = 8;
 

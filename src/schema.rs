@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +27,9 @@ pub struct Fields {
     pub format: Field,
     /// Tags, lowercased, one value each.
     pub tag: Field,
+    /// The document's facet values in one fast-field string (see
+    /// [`facet_key`]), so counting facets reads one value per document.
+    pub facet_key: Field,
     /// Author, as displayed.
     pub author: Field,
     /// Date from the document's metadata, as text.
@@ -82,6 +85,7 @@ impl Fields {
             lang: b.add_text_field("lang", keyword.clone()),
             format: b.add_text_field("format", keyword.clone()),
             tag: b.add_text_field("tag", keyword),
+            facet_key: b.add_text_field("facet_key", TextOptions::default().set_fast("raw")),
             author: b.add_text_field("author", STORED),
             date: b.add_text_field("date", STORED),
             recency: b.add_i64_field("recency", number.clone()),
@@ -113,6 +117,7 @@ impl Fields {
             lang: f("lang")?,
             format: f("format")?,
             tag: f("tag")?,
+            facet_key: f("facet_key")?,
             author: f("author")?,
             date: f("date")?,
             recency: f("recency")?,
@@ -130,5 +135,47 @@ impl Fields {
             folded: f("folded")?,
             tails: f("tails")?,
         })
+    }
+}
+
+/// Separates the parts of a facet key.
+const FACET_SEPARATOR: char = '\u{1f}';
+/// Separates the tags inside a facet key.
+const TAG_SEPARATOR: char = '\u{1e}';
+
+/// The facet key of a document: language, format, top-level folder and tags
+/// in one string.
+pub fn facet_key<'a>(lang: &str, format: &str, folder: &str, tags: impl IntoIterator<Item = &'a str>) -> String {
+    let mut key = format!("{lang}{FACET_SEPARATOR}{format}{FACET_SEPARATOR}{folder}{FACET_SEPARATOR}");
+    for (i, tag) in tags.into_iter().enumerate() {
+        if i > 0 {
+            key.push(TAG_SEPARATOR);
+        }
+        key.push_str(tag);
+    }
+    key
+}
+
+/// The parts of a facet key: language, format, folder and tags.
+pub fn split_facet_key(key: &str) -> Option<(&str, &str, &str, impl Iterator<Item = &str>)> {
+    let mut parts = key.splitn(4, FACET_SEPARATOR);
+    let (lang, format, folder, tags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    Some((lang, format, folder, tags.split(TAG_SEPARATOR).filter(|t| !t.is_empty())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facet_keys_round_trip() {
+        let key = facet_key("fi", "pdf", "fi", ["avustukset", "tilat"]);
+        let (lang, format, folder, tags) = split_facet_key(&key).unwrap();
+        assert_eq!((lang, format, folder), ("fi", "pdf", "fi"));
+        assert_eq!(tags.collect::<Vec<_>>(), vec!["avustukset", "tilat"]);
+        let bare = facet_key("en", "markdown", "", []);
+        let (_, _, folder, mut tags) = split_facet_key(&bare).unwrap();
+        assert_eq!(folder, "");
+        assert!(tags.next().is_none());
     }
 }

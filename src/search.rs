@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{ColumnIndex, ColumnValues, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -26,6 +26,7 @@ use crate::document::{page_of, Format};
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::query::{self, ParsedQuery};
+use crate::schema::split_facet_key;
 use crate::schema::Fields;
 use crate::snippet::{make_snippet, QueryWord};
 
@@ -674,38 +675,42 @@ fn query_language(searcher: &Searcher, fields: &Fields, words: &[&String]) -> Re
 /// Counts facet values (language, format, tag, folder) of matching documents.
 struct FacetCollector;
 
-const FACET_FIELDS: [&str; 4] = ["lang", "format", "tag", "folder"];
-
+/// Counts the facet keys (see [`crate::schema::facet_key`]) of one segment's
+/// matching documents by their ordinal in the segment's dictionary.
 struct FacetSegment {
-    columns: Vec<Option<StrColumn>>,
-    counts: Vec<HashMap<u64, u64>>,
+    column: Option<StrColumn>,
+    /// The key ordinals read directly when every document has one.
+    single: Option<std::sync::Arc<dyn ColumnValues<u64>>>,
+    counts: Vec<u64>,
 }
+
+/// Facet counts by value: language, format, tag, folder.
+type FacetMaps = [HashMap<String, u64>; 4];
 
 impl Collector for FacetCollector {
     type Fruit = Facets;
     type Child = FacetSegment;
 
     fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::new();
-        for name in FACET_FIELDS {
-            columns.push(fast.str(name)?);
-        }
-        Ok(FacetSegment { columns, counts: vec![HashMap::new(); FACET_FIELDS.len()] })
+        let column = segment.fast_fields().str("facet_key")?;
+        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
+        let single = column.as_ref().and_then(|c| {
+            let ords = c.ords();
+            matches!(ords.index, ColumnIndex::Full).then(|| ords.values.clone())
+        });
+        Ok(FacetSegment { column, single, counts })
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<HashMap<String, u64>>>) -> tantivy::Result<Facets> {
-        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); FACET_FIELDS.len()];
+    fn merge_fruits(&self, fruits: Vec<FacetMaps>) -> tantivy::Result<Facets> {
+        let mut merged: FacetMaps = Default::default();
         for fruit in fruits {
             for (slot, counts) in fruit.into_iter().enumerate() {
                 for (value, count) in counts {
-                    if let Some(m) = merged.get_mut(slot) {
-                        *m.entry(value).or_insert(0) += count;
-                    }
+                    *merged[slot].entry(value).or_insert(0) += count;
                 }
             }
         }
@@ -718,43 +723,44 @@ impl Collector for FacetCollector {
             v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
             v
         };
-        let mut it = merged.into_iter();
-        Ok(Facets {
-            lang: sorted(it.next().unwrap_or_default()),
-            format: sorted(it.next().unwrap_or_default()),
-            tag: sorted(it.next().unwrap_or_default()),
-            folder: sorted(it.next().unwrap_or_default()),
-        })
+        let [lang, format, tag, folder] = merged;
+        Ok(Facets { lang: sorted(lang), format: sorted(format), tag: sorted(tag), folder: sorted(folder) })
     }
 }
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = Vec<HashMap<String, u64>>;
+    type Fruit = FacetMaps;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    *counts.entry(ord).or_insert(0) += 1;
+        if let Some(values) = &self.single {
+            if let Some(count) = self.counts.get_mut(values.get_val(doc) as usize) {
+                *count += 1;
+            }
+        } else if let Some(column) = &self.column {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = self.counts.get_mut(ord as usize) {
+                    *count += 1;
                 }
             }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out = Vec::new();
-        for (column, counts) in self.columns.iter().zip(self.counts) {
-            let mut named = HashMap::new();
-            if let Some(column) = column {
-                let mut buf = String::new();
-                for (ord, count) in counts {
-                    buf.clear();
-                    if column.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                        named.insert(buf.clone(), count);
-                    }
-                }
+        let mut out: FacetMaps = Default::default();
+        let Some(column) = &self.column else { return out };
+        let mut key = String::new();
+        for (ord, count) in self.counts.into_iter().enumerate().filter(|&(_, count)| count > 0) {
+            key.clear();
+            if !column.ord_to_str(ord as u64, &mut key).unwrap_or(false) {
+                continue;
             }
-            out.push(named);
+            let Some((lang, format, folder, tags)) = split_facet_key(&key) else { continue };
+            for (slot, value) in [(0, lang), (1, format), (3, folder)] {
+                *out[slot].entry(value.to_string()).or_insert(0) += count;
+            }
+            for tag in tags {
+                *out[2].entry(tag.to_string()).or_insert(0) += count;
+            }
         }
         out
     }

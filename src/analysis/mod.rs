@@ -260,8 +260,8 @@ impl Analyzer {
 }
 
 /// How many words each thread remembers per language in each of the word
-/// cache's two generations (bounds the memory: about 25 MB per thread).
-const WORD_CACHE_ENTRIES: usize = 32_768;
+/// cache's two generations (bounds the memory: about 12 MB per thread).
+const WORD_CACHE_ENTRIES: usize = 16_384;
 
 /// A bounded memory of word keys in two generations: when the young one is
 /// full it becomes the old one (the previous old one is dropped), and a word
