@@ -182,10 +182,12 @@ fn run_index(
             "warnings": report.warnings,
             "documents": documents,
         });
-        println!("{out}");
+        let _ = writeln!(std::io::stdout().lock(), "{out}");
     } else {
+        let mut out = std::io::stdout().lock();
         let total = bank.status().map(|s| s.documents).unwrap_or(0);
-        println!(
+        let _ = writeln!(
+            out,
             "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
             report.added,
             report.updated,
@@ -196,10 +198,10 @@ fn run_index(
             index.display()
         );
         for failed in &report.failed {
-            println!("  failed: {}: {}", failed.path, failed.reason);
+            let _ = writeln!(out, "  failed: {}: {}", failed.path, failed.reason);
         }
         for warning in &report.warnings {
-            println!("  warning: {warning}");
+            let _ = writeln!(out, "  warning: {warning}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -213,7 +215,8 @@ fn run_search(index: PathBuf, limit: usize, json: bool, query: String) -> Result
     let results = bank.search(&SearchRequest::new(query).limit(limit)).map_err(|e| e.to_string())?;
     if json {
         let out = serde_json::to_string(&results).map_err(|e| e.to_string())?;
-        println!("{out}");
+        // A reader that stops early (`| head`) is not an error.
+        let _ = writeln!(std::io::stdout().lock(), "{out}");
         return Ok(ExitCode::SUCCESS);
     }
     let color = std::io::stdout().is_terminal();
