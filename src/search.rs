@@ -201,7 +201,8 @@ pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchReque
         return Err(Error::InvalidRequest(format!("paging deeper than {MAX_OFFSET} hits is not supported")));
     }
     let parsed = query::parse(&request.query);
-    let Some(built) = build_query(searcher, fields, &parsed, request)? else {
+    let stats = Statistics::new(searcher);
+    let Some(built) = build_query(&stats, fields, &parsed, request)? else {
         return Ok(SearchResults {
             query: request.query.clone(),
             total: 0,
@@ -210,14 +211,22 @@ pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchReque
         });
     };
     let fetch = request.offset + request.limit;
+    // With a bonus to add, more candidates than shown are ranked first.
+    let candidates = if built.all_words_bonus.is_some() { fetch + RERANK_MARGIN } else { fetch };
     let (top, total, facets) = if request.facets {
-        let (top, total, facets) =
-            searcher.search(&built.query, &(TopDocs::with_limit(fetch).order_by_score(), Count, FacetCollector))?;
+        let collector = (TopDocs::with_limit(candidates).order_by_score(), Count, FacetCollector);
+        let (top, total, facets) = searcher.search_with_statistics_provider(&built.query, &collector, &stats)?;
         (top, total, Some(facets))
     } else {
-        let (top, total) = searcher.search(&built.query, &(TopDocs::with_limit(fetch).order_by_score(), Count))?;
+        let collector = (TopDocs::with_limit(candidates).order_by_score(), Count);
+        let (top, total) = searcher.search_with_statistics_provider(&built.query, &collector, &stats)?;
         (top, total, None)
     };
+    let mut top = match &built.all_words_bonus {
+        Some(bonus) => rerank_with_bonus(&stats, bonus.as_ref(), top)?,
+        None => top,
+    };
+    top.truncate(fetch);
     let top = tie_break_by_recency(searcher, top);
     let mut hits = Vec::new();
     for (score, address) in top.into_iter().skip(request.offset) {
@@ -227,6 +236,95 @@ pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchReque
 }
 
 /// Orders equal scores by the document's date, newest first.
+/// The searcher with its term statistics remembered for one search: a
+/// query names the same terms many times (to test them while it is built,
+/// in its clauses and in the all-words bonus), and each look-up reads every
+/// segment's dictionary.
+struct Statistics<'a> {
+    searcher: &'a Searcher,
+    doc_freqs: std::cell::RefCell<HashMap<Term, u64>>,
+    num_tokens: std::cell::RefCell<HashMap<tantivy::schema::Field, u64>>,
+}
+
+impl<'a> Statistics<'a> {
+    fn new(searcher: &'a Searcher) -> Self {
+        Statistics { searcher, doc_freqs: Default::default(), num_tokens: Default::default() }
+    }
+
+    /// The number of documents holding `term` (remembered).
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&count) = self.doc_freqs.borrow().get(term) {
+            return Ok(count);
+        }
+        let count = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), count);
+        Ok(count)
+    }
+}
+
+impl std::ops::Deref for Statistics<'_> {
+    type Target = Searcher;
+
+    fn deref(&self) -> &Searcher {
+        self.searcher
+    }
+}
+
+impl tantivy::query::Bm25StatisticsProvider for Statistics<'_> {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        if let Some(&count) = self.num_tokens.borrow().get(&field) {
+            return Ok(count);
+        }
+        let count = tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        self.num_tokens.borrow_mut().insert(field, count);
+        Ok(count)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Statistics::doc_freq(self, term)
+    }
+}
+
+/// How many candidates beyond those shown get the all-words bonus before
+/// the final ranking.
+const RERANK_MARGIN: usize = 100;
+
+/// Adds the all-words bonus to the candidates' scores and sorts them again.
+///
+/// The bonus is a conjunction of every word's clauses; computed over the
+/// whole index it doubled the scoring work of a multi-word query. It only
+/// raises documents that already match every word, which rank high without
+/// it, so adding it to the best candidates gives the same top results.
+fn rerank_with_bonus(
+    searcher: &Statistics,
+    bonus: &dyn Query,
+    mut top: Vec<(Score, DocAddress)>,
+) -> Result<Vec<(Score, DocAddress)>> {
+    let weight = bonus.weight(tantivy::query::EnableScoring::enabled_from_statistics_provider(searcher, searcher))?;
+    // By segment, then document, so each segment's scorer only moves forward.
+    top.sort_by_key(|&(_, address)| (address.segment_ord, address.doc_id));
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for (score, address) in &mut top {
+        if current.as_ref().is_none_or(|(ord, _)| *ord != address.segment_ord) {
+            let scorer = weight.scorer(searcher.segment_reader(address.segment_ord), 1.0)?;
+            current = Some((address.segment_ord, scorer));
+        }
+        let Some((_, scorer)) = current.as_mut() else { continue };
+        if scorer.doc() < address.doc_id {
+            scorer.seek(address.doc_id);
+        }
+        if scorer.doc() == address.doc_id {
+            *score += scorer.score();
+        }
+    }
+    top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(top)
+}
+
 fn tie_break_by_recency(searcher: &Searcher, mut top: Vec<(Score, DocAddress)>) -> Vec<(Score, DocAddress)> {
     let recency = |addr: &DocAddress| -> i64 {
         let segment = searcher.segment_reader(addr.segment_ord);
@@ -281,6 +379,9 @@ pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> 
 /// A built query and what the snippet generator should look for.
 struct BuiltQuery {
     query: Box<dyn Query>,
+    /// The bonus for documents holding every query word, added to the best
+    /// candidates only (see [`rerank_with_bonus`]).
+    all_words_bonus: Option<Box<dyn Query>>,
     snippet_words: Vec<QueryWord>,
 }
 
@@ -302,7 +403,7 @@ fn query_langs(request: &SearchRequest, parsed: &ParsedQuery) -> Vec<Lang> {
 }
 
 fn build_query(
-    searcher: &Searcher,
+    searcher: &Statistics,
     fields: &Fields,
     parsed: &ParsedQuery,
     request: &SearchRequest,
@@ -395,10 +496,10 @@ fn build_query(
         }
         snippet_words.push(QueryWord::new(&joined));
     }
-    if word_queries.len() >= 2 {
+    let all_words_bonus: Option<Box<dyn Query>> = (word_queries.len() >= 2).then(|| {
         let all: Vec<(Occur, Box<dyn Query>)> = word_queries.iter().map(|q| (Occur::Must, q.box_clone())).collect();
-        should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), weight::ALL_WORDS))));
-    }
+        Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all)), weight::ALL_WORDS)) as Box<dyn Query>
+    });
     if !should.is_empty() {
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
     }
@@ -449,14 +550,14 @@ fn build_query(
         }
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
-    Ok(Some(BuiltQuery { query: Box::new(BooleanQuery::new(clauses)), snippet_words }))
+    Ok(Some(BuiltQuery { query: Box::new(BooleanQuery::new(clauses)), all_words_bonus, snippet_words }))
 }
 
 /// Boolean clauses of a query.
 type Clauses = Vec<(Occur, Box<dyn Query>)>;
 
 /// The clauses for one query word (see the module docs).
-fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<(Box<dyn Query>, Clauses)> {
+fn word_query(searcher: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<(Box<dyn Query>, Clauses)> {
     let (mut clauses, extras, found) = word_clauses(searcher, fields, langs, word, 1.0)?;
     if found == 0 && word.chars().count() >= 5 {
         // Found in no form: read it as a typo of the words in the index one
@@ -472,7 +573,7 @@ fn word_query(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) 
 /// The stem, exact, folded and tail clauses of a word, scaled by `scale`,
 /// and how many postings they reach (0: the word is in no document).
 fn word_clauses(
-    searcher: &Searcher,
+    searcher: &Statistics,
     fields: &Fields,
     langs: &[Lang],
     word: &str,
@@ -561,7 +662,7 @@ const PREFIX_SCAN_LIMIT: usize = 2_000;
 ///   stem and whose rest (after a Swedish linking -s-) is itself a stem of
 ///   the index, so "beredskap" finds "beredskapsplan" (plan is a word) and
 ///   "tila" finds "tilavuokra" but not "tilaisuus" (isuus is not).
-fn related_keys(searcher: &Searcher, fields: &Fields, keys: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+fn related_keys(searcher: &Statistics, fields: &Fields, keys: &[String]) -> Result<(Vec<String>, Vec<String>)> {
     let mut near: Vec<String> = Vec::new();
     let mut heads: Vec<String> = Vec::new();
     let known = |term: &str| -> Result<bool> { Ok(searcher.doc_freq(&Term::from_field_text(fields.body, term))? > 0) };
@@ -619,7 +720,7 @@ fn related_keys(searcher: &Searcher, fields: &Fields, keys: &[String]) -> Result
 /// Words of the index one edit (insertion, deletion, substitution or swap of
 /// two letters) away from `word` as typed, or from its accent-free form,
 /// most frequent first (at most three).
-fn corrections(searcher: &Searcher, fields: &Fields, langs: &[Lang], word: &str) -> Result<Vec<String>> {
+fn corrections(searcher: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<Vec<String>> {
     let mut found: HashMap<String, u64> = HashMap::new();
     let mut forms = vec![word.to_string()];
     if fold(word) != word {
@@ -654,7 +755,7 @@ pub(crate) fn exact_key(lang: Lang, lower: &str) -> String {
 /// Which language the query's words are written in, judged by how common
 /// their exact forms are in each language's documents. `None` when the
 /// evidence is thin or split.
-fn query_language(searcher: &Searcher, fields: &Fields, words: &[&String]) -> Result<Option<(Lang, f32)>> {
+fn query_language(searcher: &Statistics, fields: &Fields, words: &[&String]) -> Result<Option<(Lang, f32)>> {
     let mut evidence = [0f64; 3];
     for (slot, &lang) in Lang::ALL.iter().enumerate() {
         let docs = searcher.doc_freq(&Term::from_field_text(fields.lang, lang.code()))?.max(1) as f64;
