@@ -444,8 +444,9 @@ impl HyphenEvidence {
 /// document also writes hyphenated inside a line, the same vowel on both
 /// sides (the Finnish rule, `toiminta-avustus`), a capitalised or digit-led
 /// continuation, a first part in capitals or with digits (`EU-`, `2025-`),
-/// known prefixes (`icke-`), and every line-end hyphen from producers that
-/// do not hyphenate. The rest (typesetter hyphenation) is joined.
+/// known prefixes (`icke-`), a continuation that is a conjunction
+/// (`sydän- ja verisuonitaudit`), and every line-end hyphen from producers
+/// that do not hyphenate. The rest (typesetter hyphenation) is joined.
 pub fn dehyphenate(text: &str, ev: &HyphenEvidence) -> String {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out = String::with_capacity(text.len());
@@ -473,7 +474,11 @@ pub fn dehyphenate(text: &str, ev: &HyphenEvidence) -> String {
                     let probe_len = word_l.chars().count() + next_clean.chars().count().min(3);
                     let probe: String = joined.chars().take(probe_len).collect();
                     let same_vowel = is_vowel(f) && f.to_lowercase().eq(l.to_lowercase());
-                    if ev.compounds.contains(&format!("{word_l}-{next_clean}")) {
+                    // "sydän- ja verisuonitaudit", "mor- eller farföräldrar":
+                    // a first part that shares its ending with the next word.
+                    let conjunction =
+                        matches!(next_clean.as_str(), "ja" | "tai" | "sekä" | "och" | "eller" | "samt" | "and" | "or");
+                    if conjunction || ev.compounds.contains(&format!("{word_l}-{next_clean}")) {
                         false
                     } else if next_clean.chars().count() >= 2 && ev.has_word_with_prefix(&probe) {
                         true
@@ -594,6 +599,11 @@ mod tests {
         assert_eq!(dehyphenate("Teams-\nyhteys", &none), "Teams-\nyhteys");
         assert_eq!(dehyphenate("icke-\ndiskriminering", &none), "icke-\ndiskriminering");
         assert_eq!(dehyphenate("EU-\nrahoitus", &none), "EU-\nrahoitus");
+        // A shared ending before a conjunction stays apart, even with the
+        // joined letters attested elsewhere.
+        let attested = HyphenEvidence { words: vec!["sydänjakso".to_string()], ..Default::default() };
+        assert_eq!(dehyphenate("sydän-\nja verisuonitaudit", &attested), "sydän-\nja verisuonitaudit");
+        assert_eq!(dehyphenate("mor-\neller farföräldrar", &none), "mor-\neller farföräldrar");
         let mut ev = HyphenEvidence::default();
         ev.compounds.insert("kriisi-viestintä".to_string());
         assert_eq!(dehyphenate("kriisi-\nviestintä", &ev), "kriisi-\nviestintä");
