@@ -334,24 +334,37 @@ impl KnowledgeBank {
         }
     }
 
-    /// Lists every document in the index, sorted by path.
+    /// Lists every document in the index, sorted by path. Reads only fast
+    /// fields (no stored text), so listing a large bank stays cheap.
     pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(paths), Some(langs), Some(formats), Some(titles)) =
+                (fast.str("path")?, fast.str("lang")?, fast.str("format")?, fast.str("title_text")?)
+            else {
+                continue;
+            };
+            let pages = fast.u64("pages").ok();
+            let text = |column: &tantivy::columnar::StrColumn, doc_id: u32| -> String {
+                let mut value = String::new();
+                if let Some(ord) = column.term_ords(doc_id).next() {
+                    let _ = column.ord_to_str(ord, &mut value);
+                }
+                value
+            };
             let alive = segment.alive_bitset();
             for doc_id in 0..segment.max_doc() {
                 if alive.is_some_and(|a| !a.is_alive(doc_id)) {
                     continue;
                 }
-                let doc: TantivyDocument = searcher.doc(tantivy::DocAddress::new(ord as u32, doc_id))?;
-                let r = self.record(&doc, false);
                 out.push(DocumentSummary {
-                    path: r.path,
-                    lang: r.lang,
-                    format: r.format,
-                    pages: r.pages,
-                    title: r.title,
+                    path: text(&paths, doc_id),
+                    lang: text(&langs, doc_id).parse().unwrap_or(Lang::En),
+                    format: text(&formats, doc_id).parse().unwrap_or(Format::Text),
+                    pages: pages.as_ref().and_then(|c| c.first(doc_id)).map(|p| p as u32),
+                    title: text(&titles, doc_id),
                 });
             }
         }

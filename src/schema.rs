@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,8 @@ pub struct Fields {
     pub path: Field,
     /// Top-level folder of the path (`fi`), for facets and filters; empty for files at the top.
     pub folder: Field,
-    /// Title as displayed.
+    /// Title as displayed (also a fast field, so listing documents reads
+    /// no stored text).
     pub title_text: Field,
     /// Body text as displayed and used for snippets.
     pub text: Field,
@@ -38,7 +39,7 @@ pub struct Fields {
     pub recency: Field,
     /// Headings joined with newlines, stored for display.
     pub headings_text: Field,
-    /// Number of pages (PDF).
+    /// Number of pages (PDF; also a fast field).
     pub pages: Field,
     /// Byte offsets where each page starts in `text`, as little-endian u32s.
     pub page_starts: Field,
@@ -80,7 +81,7 @@ impl Fields {
         let fields = Fields {
             path: b.add_text_field("path", keyword.clone()),
             folder: b.add_text_field("folder", STRING | FAST),
-            title_text: b.add_text_field("title_text", STORED),
+            title_text: b.add_text_field("title_text", STORED | TextOptions::default().set_fast("raw")),
             text: b.add_text_field("text", STORED),
             lang: b.add_text_field("lang", keyword.clone()),
             format: b.add_text_field("format", keyword.clone()),
@@ -90,7 +91,7 @@ impl Fields {
             date: b.add_text_field("date", STORED),
             recency: b.add_i64_field("recency", number.clone()),
             headings_text: b.add_text_field("headings_text", STORED),
-            pages: b.add_u64_field("pages", STORED),
+            pages: b.add_u64_field("pages", number.clone()),
             page_starts: b.add_bytes_field("page_starts", STORED),
             size: b.add_u64_field("size", number.clone()),
             mtime: b.add_i64_field("mtime", number.clone()),
