@@ -262,7 +262,11 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
         progress(SyncProgress { stage: IndexStage::Indexing, done, total });
         match outcome {
             Ok(built) => {
-                writer.delete_term(Term::from_field_text(ctx.fields.path, &file.rel));
+                // Only an update has a previous version to replace: each
+                // delete is held (with a query weight) until the commit.
+                if is_update {
+                    writer.delete_term(Term::from_field_text(ctx.fields.path, &file.rel));
+                }
                 if let Err(err) = writer.add_document(built.doc) {
                     write_error.get_or_insert(err.into());
                     return;
