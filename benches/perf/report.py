@@ -79,7 +79,7 @@ def render(r: dict) -> str:
     d.p(f"- Regenerated with `{meta.get('command')}` ({runs_note}{', quick smoke sizes' if meta.get('quick') else ''}); "
         f"the whole run took {num((meta.get('total_s') or 0) / 60, 0)} min. Raw figures: `target/perf/results.json`; "
         "re-render with `benches/perf/report.py`.")
-    d.p("- The machine was shared with other work (compiles) during the run, so figures are noisy; they are reported, never asserted.")
+    d.p("- Timings on a 2-core machine move with whatever else runs on it: compare the ratios of one run, not figures across runs. Figures are reported, never asserted.")
     d.p()
 
     body = Doc()
