@@ -26,6 +26,18 @@ import time
 from pathlib import Path
 
 
+def markdown_files(folder: Path):
+    """The *.md files under folder in a fixed order, as (relative path, top
+    folder (the language), path); also used by measure.py for PostgreSQL."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                path = Path(dirpath, name)
+                rel = path.relative_to(folder)
+                yield str(rel), rel.parts[0] if len(rel.parts) > 1 else "", path
+
+
 def load(db: Path, folder: Path) -> dict:
     for suffix in ("", "-journal", "-wal", "-shm"):
         try:
@@ -40,14 +52,8 @@ def load(db: Path, folder: Path) -> dict:
     )
 
     def rows():
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if not name.endswith(".md"):
-                    continue
-                path = Path(dirpath, name)
-                rel = path.relative_to(folder)
-                yield str(rel), rel.parts[0] if len(rel.parts) > 1 else "", path.read_text(encoding="utf-8")
+        for rel, lang, path in markdown_files(folder):
+            yield rel, lang, path.read_text(encoding="utf-8")
 
     con.execute("BEGIN")
     con.executemany("INSERT INTO docs(path, lang, body) VALUES (?, ?, ?)", rows())

@@ -29,6 +29,8 @@ import urllib.parse
 import http.client
 from pathlib import Path
 
+from fts5 import markdown_files  # benches/perf/fts5.py (this script's folder is on sys.path)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
@@ -310,16 +312,9 @@ def copy_rows(folder: Path):
     """Writes the *.md files of folder as COPY text rows (path, lang, body) to stdout."""
     out = sys.stdout.buffer
     esc = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if not name.endswith(".md"):
-                continue
-            p = Path(dirpath, name)
-            rel = p.relative_to(folder)
-            lang = rel.parts[0] if len(rel.parts) > 1 else ""
-            body = p.read_text(encoding="utf-8").translate(esc)
-            out.write(f"{str(rel).translate(esc)}\t{lang}\t{body}\n".encode("utf-8"))
+    for rel, lang, p in markdown_files(folder):
+        body = p.read_text(encoding="utf-8").translate(esc)
+        out.write(f"{rel.translate(esc)}\t{lang}\t{body}\n".encode("utf-8"))
     out.flush()
 
 
