@@ -13,6 +13,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
 use crate::extract::ExtractLimits;
+use crate::facets::FacetCache;
 use crate::indexer::{self, CommitPayload, SyncContext, SyncProgress, SyncReport};
 use crate::lang::Lang;
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -157,6 +158,7 @@ impl KnowledgeBankBuilder {
             threads: self.threads,
             sync_lock: Mutex::new(()),
             indexed_counter,
+            facet_cache: FacetCache::default(),
         })
     }
 }
@@ -234,6 +236,7 @@ pub struct KnowledgeBank {
     threads: usize,
     sync_lock: Mutex<()>,
     indexed_counter: Arc<AtomicU64>,
+    facet_cache: FacetCache,
 }
 
 impl KnowledgeBank {
@@ -298,7 +301,7 @@ impl KnowledgeBank {
 
     /// Searches the bank.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        search::search(&self.reader.searcher(), &self.fields, request)
+        search::search(&self.reader.searcher(), &self.fields, &self.facet_cache, request)
     }
 
     /// Reads one document's stored fields, text included.

@@ -35,6 +35,7 @@ mod bank;
 pub mod document;
 pub mod error;
 pub mod extract;
+mod facets;
 mod indexer;
 pub mod lang;
 mod merge;

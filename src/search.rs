@@ -13,20 +13,19 @@
 
 use std::collections::HashMap;
 
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::{ColumnIndex, ColumnValues, StrColumn};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{fold, stopwords, Analyzer, MIN_TAIL_CHARS};
 use crate::document::{page_of, Format};
 use crate::error::{Error, Result};
+use crate::facets::{FacetCache, FacetCollector};
 use crate::lang::Lang;
 use crate::query::{self, ParsedQuery};
-use crate::schema::split_facet_key;
 use crate::schema::Fields;
 use crate::snippet::{make_snippet, QueryWord};
 
@@ -190,7 +189,12 @@ pub struct SearchResults {
 }
 
 /// Runs a search on a searcher.
-pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchRequest) -> Result<SearchResults> {
+pub(crate) fn search(
+    searcher: &Searcher,
+    fields: &Fields,
+    facet_cache: &FacetCache,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
     if request.query.chars().count() > MAX_QUERY_CHARS {
         return Err(Error::InvalidRequest(format!("the query is longer than {MAX_QUERY_CHARS} characters")));
     }
@@ -214,7 +218,8 @@ pub(crate) fn search(searcher: &Searcher, fields: &Fields, request: &SearchReque
     // With a bonus to add, more candidates than shown are ranked first.
     let candidates = if built.all_words_bonus.is_some() { fetch + RERANK_MARGIN } else { fetch };
     let (top, total, facets) = if request.facets {
-        let collector = (TopDocs::with_limit(candidates).order_by_score(), Count, FacetCollector);
+        let collector =
+            (TopDocs::with_limit(candidates).order_by_score(), Count, FacetCollector::new(facet_cache, searcher));
         let (top, total, facets) = searcher.search_with_statistics_provider(&built.query, &collector, &stats)?;
         (top, total, Some(facets))
     } else {
@@ -771,98 +776,4 @@ fn query_language(searcher: &Statistics, fields: &Fields, words: &[&String]) -> 
     let (best, value) = evidence.iter().enumerate().fold((0, 0.0), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
     let share = value / total;
     Ok((share >= 0.6).then_some((Lang::ALL[best], share as f32)))
-}
-
-/// Counts facet values (language, format, tag, folder) of matching documents.
-struct FacetCollector;
-
-/// Counts the facet keys (see [`crate::schema::facet_key`]) of one segment's
-/// matching documents by their ordinal in the segment's dictionary.
-struct FacetSegment {
-    column: Option<StrColumn>,
-    /// The key ordinals read directly when every document has one.
-    single: Option<std::sync::Arc<dyn ColumnValues<u64>>>,
-    counts: Vec<u64>,
-}
-
-/// Facet counts by value: language, format, tag, folder.
-type FacetMaps = [HashMap<String, u64>; 4];
-
-impl Collector for FacetCollector {
-    type Fruit = Facets;
-    type Child = FacetSegment;
-
-    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let column = segment.fast_fields().str("facet_key")?;
-        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
-        let single = column.as_ref().and_then(|c| {
-            let ords = c.ords();
-            matches!(ords.index, ColumnIndex::Full).then(|| ords.values.clone())
-        });
-        Ok(FacetSegment { column, single, counts })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<FacetMaps>) -> tantivy::Result<Facets> {
-        let mut merged: FacetMaps = Default::default();
-        for fruit in fruits {
-            for (slot, counts) in fruit.into_iter().enumerate() {
-                for (value, count) in counts {
-                    *merged[slot].entry(value).or_insert(0) += count;
-                }
-            }
-        }
-        let sorted = |m: HashMap<String, u64>| {
-            let mut v: Vec<FacetCount> = m
-                .into_iter()
-                .filter(|(k, _)| !k.is_empty())
-                .map(|(value, count)| FacetCount { value, count })
-                .collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-            v
-        };
-        let [lang, format, tag, folder] = merged;
-        Ok(Facets { lang: sorted(lang), format: sorted(format), tag: sorted(tag), folder: sorted(folder) })
-    }
-}
-
-impl SegmentCollector for FacetSegment {
-    type Fruit = FacetMaps;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(values) = &self.single {
-            if let Some(count) = self.counts.get_mut(values.get_val(doc) as usize) {
-                *count += 1;
-            }
-        } else if let Some(column) = &self.column {
-            for ord in column.term_ords(doc) {
-                if let Some(count) = self.counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
-            }
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        let mut out: FacetMaps = Default::default();
-        let Some(column) = &self.column else { return out };
-        let mut key = String::new();
-        for (ord, count) in self.counts.into_iter().enumerate().filter(|&(_, count)| count > 0) {
-            key.clear();
-            if !column.ord_to_str(ord as u64, &mut key).unwrap_or(false) {
-                continue;
-            }
-            let Some((lang, format, folder, tags)) = split_facet_key(&key) else { continue };
-            for (slot, value) in [(0, lang), (1, format), (3, folder)] {
-                *out[slot].entry(value.to_string()).or_insert(0) += count;
-            }
-            for tag in tags {
-                *out[2].entry(tag.to_string()).or_insert(0) += count;
-            }
-        }
-        out
-    }
 }

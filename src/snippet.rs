@@ -2,7 +2,7 @@
 //! matched words marked — also when the match came through a stem, a folded
 //! letter, a compound part or a typo — and the page it lies on.
 
-use crate::analysis::{fold, lower, push_folded, word_spans, Analyzer};
+use crate::analysis::{fold, lower, push_folded, Analyzer};
 use crate::lang::Lang;
 
 /// One query word, prepared for matching against document words.
@@ -56,12 +56,14 @@ impl QueryWord {
 /// Every way of matching (stem, folded, compound tail, one typo) leaves the
 /// start or the middle of the query word in the document word, so a piece of
 /// three letters (four for long words) from either must be there. The
-/// pieces of all query words are packed into integers and compared in one
-/// rolling pass over the (folded) document word.
+/// pieces of all query words are packed into integers; [`Anchors::scan`]
+/// tests them in one rolling pass over the folded bytes of a whole text.
 struct Anchors {
-    /// Which byte pairs begin a piece (bit `a << 8 | b`): a word without
-    /// one of these pairs is rejected after one look-up per byte.
-    pairs: Vec<u64>,
+    /// Bits set by a hash of every three-byte piece: a clear bit rejects a
+    /// window at once.
+    three_bits: [u64; HASH_WORDS],
+    /// Bits set by a hash of every four-byte piece.
+    four_bits: [u64; HASH_WORDS],
     /// Three-byte pieces, as little-endian integers.
     three: Vec<u32>,
     /// Four-byte pieces.
@@ -70,9 +72,57 @@ struct Anchors {
     short: Vec<Vec<u8>>,
 }
 
+/// Size of the piece bitmaps in 64-bit words (4,096 bits).
+const HASH_WORDS: usize = 64;
+
+/// The bit of a piece in a piece bitmap.
+fn piece_bit(piece: u32) -> (usize, u64) {
+    let hash = (piece.wrapping_mul(0x9E37_79B1) >> 20) as usize;
+    ((hash / 64) % HASH_WORDS, 1 << (hash % 64))
+}
+
+/// What the scan does with each byte: 0 for ASCII that is not a letter or
+/// digit, the lowercased byte for an ASCII letter or digit, and 128 for the
+/// bytes of multi-byte characters.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte >= 128 {
+            128
+        } else if byte.is_ascii_alphanumeric() {
+            byte.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The state of the word being read by [`Anchors::scan`].
+struct ScanWord {
+    start: usize,
+    /// The last four folded bytes, the newest in the high byte.
+    window: u32,
+    /// Folded bytes read so far.
+    len: usize,
+    /// The first two folded bytes (for short query words).
+    head: [u8; 2],
+    /// Whether a piece of a query word was seen.
+    hit: bool,
+}
+
 impl Anchors {
     fn new(query: &[QueryWord]) -> Anchors {
-        let mut anchors = Anchors { pairs: vec![0; 1024], three: Vec::new(), four: Vec::new(), short: Vec::new() };
+        let mut anchors = Anchors {
+            three_bits: [0; HASH_WORDS],
+            four_bits: [0; HASH_WORDS],
+            three: Vec::new(),
+            four: Vec::new(),
+            short: Vec::new(),
+        };
         for q in query {
             let q = q.folded.as_bytes();
             if q.len() < 3 {
@@ -84,12 +134,14 @@ impl Anchors {
                 let Some(piece) = q.get(from..from + width) else { continue };
                 let mut bytes = [0u8; 4];
                 bytes[..width].copy_from_slice(piece);
-                let pair = usize::from(piece[0]) << 8 | usize::from(piece[1]);
-                anchors.pairs[pair / 64] |= 1 << (pair % 64);
                 let value = u32::from_le_bytes(bytes);
                 if width == 3 {
+                    let (word, bit) = piece_bit(value);
+                    anchors.three_bits[word] |= bit;
                     anchors.three.push(value);
                 } else {
+                    let (word, bit) = piece_bit(value);
+                    anchors.four_bits[word] |= bit;
                     anchors.four.push(value);
                 }
             }
@@ -97,39 +149,81 @@ impl Anchors {
         anchors
     }
 
-    /// Whether the folded document word holds a piece of some query word.
-    fn may_match(&self, folded_doc_word: &[u8]) -> bool {
-        self.may_match_mapped(folded_doc_word, |b| b)
+    /// Adds one folded byte to the word being read.
+    #[inline(always)]
+    fn push(&self, word: &mut ScanWord, byte: u8) {
+        word.window = (word.window >> 8) | (u32::from(byte) << 24);
+        if let Some(slot) = word.head.get_mut(word.len) {
+            *slot = byte;
+        }
+        word.len += 1;
+        if word.hit || word.len < 3 {
+            return;
+        }
+        let three = word.window >> 8;
+        let (at, bit) = piece_bit(three);
+        if self.three_bits[at] & bit != 0 && self.three.contains(&three) {
+            word.hit = true;
+        } else if word.len >= 4 {
+            let (at, bit) = piece_bit(word.window);
+            word.hit = self.four_bits[at] & bit != 0 && self.four.contains(&word.window);
+        }
     }
 
-    /// [`Anchors::may_match`] for an ASCII word as written (lowercased on the fly).
-    fn may_match_ascii(&self, word: &[u8]) -> bool {
-        self.may_match_mapped(word, |b| b.to_ascii_lowercase())
+    /// Whether the word read holds a piece of some query word.
+    fn may_match(&self, word: &ScanWord) -> bool {
+        word.hit
+            || self
+                .short
+                .iter()
+                .any(|s| word.len >= s.len() && word.head.get(..s.len()).is_some_and(|h| h == s.as_slice()))
     }
 
-    fn may_match_mapped(&self, word: &[u8], map: impl Fn(u8) -> u8) -> bool {
-        if self.short.iter().any(|s| word.len() >= s.len() && word.iter().zip(s).all(|(&w, &s)| map(w) == s)) {
-            return true;
-        }
-        let has_pair = word.windows(2).any(|w| {
-            let pair = usize::from(map(w[0])) << 8 | usize::from(map(w[1]));
-            self.pairs[pair / 64] & (1 << (pair % 64)) != 0
-        });
-        if !has_pair {
-            return false;
-        }
-        // The last four bytes read, the newest in the high byte.
-        let mut window = 0u32;
-        for (i, &b) in word.iter().enumerate() {
-            window = (window >> 8) | (u32::from(map(b)) << 24);
-            if i >= 2 && self.three.contains(&(window >> 8)) {
-                return true;
+    /// Reads the words of `text` as [`word_spans`] does, folding them on the
+    /// fly, and calls `candidate(index, start, end)` for each word that
+    /// holds a piece of some query word (`index` counts every word of the
+    /// text). Stops when `candidate` returns false.
+    fn scan(&self, text: &str, mut candidate: impl FnMut(usize, usize, usize) -> bool) {
+        let bytes = text.as_bytes();
+        let mut word: Option<ScanWord> = None;
+        let mut index = 0;
+        let mut folded = String::new();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let class = BYTE_CLASS[usize::from(b)];
+            if class != 0 && class < 128 {
+                let current = word.get_or_insert(ScanWord { start: i, window: 0, len: 0, head: [0; 2], hit: false });
+                self.push(current, class);
+                i += 1;
+                continue;
             }
-            if i >= 3 && self.four.contains(&window) {
-                return true;
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
+            let width = c.len_utf8();
+            let apostrophe = word.is_some()
+                && (c == '\'' || c == '’')
+                && text.get(i + width..).and_then(|rest| rest.chars().next()).is_some_and(char::is_alphabetic);
+            if apostrophe || (class == 128 && c.is_alphanumeric()) {
+                let current = word.get_or_insert(ScanWord { start: i, window: 0, len: 0, head: [0; 2], hit: false });
+                folded.clear();
+                for lower in c.to_lowercase() {
+                    push_folded(&mut folded, lower);
+                }
+                for &byte in folded.as_bytes() {
+                    self.push(current, byte);
+                }
+            } else if let Some(ended) = word.take() {
+                if self.may_match(&ended) && !candidate(index, ended.start, i) {
+                    return;
+                }
+                index += 1;
+            }
+            i += width;
+        }
+        if let Some(ended) = word {
+            if self.may_match(&ended) {
+                candidate(index, ended.start, bytes.len());
             }
         }
-        false
     }
 }
 
@@ -194,25 +288,14 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     let mut best = (0usize, 0usize, 0usize); // (distinct, count, index of the window's first match)
     let mut seen = vec![0usize; query.len()];
     let (mut lo, mut distinct) = (0usize, 0usize);
-    for (index, (start, end)) in word_spans(&text[..end_scan]).enumerate() {
-        folded.clear();
+    anchors.scan(&text[..end_scan], |index, start, end| {
         let word = &text[start..end];
-        if word.is_ascii() {
-            if !anchors.may_match_ascii(word.as_bytes()) {
-                continue;
-            }
-            folded.push_str(word);
-            folded.make_ascii_lowercase();
-        } else {
-            for c in word.chars().flat_map(char::to_lowercase) {
-                push_folded(&mut folded, c);
-            }
-            if !anchors.may_match(folded.as_bytes()) {
-                continue;
-            }
+        folded.clear();
+        for c in word.chars().flat_map(char::to_lowercase) {
+            push_folded(&mut folded, c);
         }
-        let lower = lower(&text[start..end]);
-        let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { continue };
+        let lower = lower(word);
+        let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { return true };
         matches.push((index, start, end, q));
         // Slide the window over the matches so far.
         let hi = matches.len() - 1;
@@ -232,14 +315,12 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
             best = (distinct, hi - lo + 1, lo);
         }
         if best.0 == query.len() && index > matches[best.2].0 + WINDOW_WORDS {
-            break;
+            return false;
         }
         // A passage near the first match is good enough: stop a few
         // kilobytes after it rather than reading the whole document.
-        if start > matches[0].1 + SCAN_AFTER_FIRST_MATCH {
-            break;
-        }
-    }
+        start <= matches[0].1 + SCAN_AFTER_FIRST_MATCH
+    });
     let Some(&(_, first_start, _, _)) = matches.get(best.2) else {
         return Snippet { html: excerpt(text, 0, &[]), offset: None };
     };
@@ -334,21 +415,58 @@ fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::word_spans;
+
+    /// The words of `text` that [`Anchors::scan`] offers, with their index.
+    fn candidates<'t>(query: &[QueryWord], text: &'t str) -> Vec<(usize, &'t str)> {
+        let mut found = Vec::new();
+        Anchors::new(query).scan(text, |index, start, end| {
+            found.push((index, &text[start..end]));
+            true
+        });
+        found
+    }
 
     #[test]
     fn anchors_find_pieces_of_query_words() {
         let q = vec![QueryWord::new("sahkokatko"), QueryWord::new("tila"), QueryWord::new("ja")];
-        let anchors = Anchors::new(&q);
-        assert!(anchors.may_match(b"sahkokatkon"));
-        assert!(anchors.may_match(b"kerhotilan"));
-        assert!(anchors.may_match(b"jasen"));
+        let text = "sahkokatkon kerhotilan jasen xahkokatko yhdistys ti Sähkökatkon JASEN Yhdistys";
+        let words: Vec<&str> = candidates(&q, text).into_iter().map(|(_, w)| w).collect();
         // A typo in the first letters still leaves the middle piece.
-        assert!(anchors.may_match(b"xahkokatko"));
-        assert!(!anchors.may_match(b"yhdistys"));
-        assert!(!anchors.may_match(b"ti"));
-        assert!(anchors.may_match_ascii(b"Sahkokatkon"));
-        assert!(anchors.may_match_ascii(b"JASEN"));
-        assert!(!anchors.may_match_ascii(b"Yhdistys"));
+        assert_eq!(words, ["sahkokatkon", "kerhotilan", "jasen", "xahkokatko", "Sähkökatkon", "JASEN"]);
+    }
+
+    #[test]
+    fn the_scan_reads_words_as_word_spans_does() {
+        let text = "Don’t stop: l'état, 'quoted' Ärrä-äks 2024/25 O'Neill’s ÖVERSIKT kerho\u{2019} 漢字テスト Œuvre ß ﬁne e\u{301}tude";
+        let q = vec![QueryWord::new("ta"), QueryWord::new("rra"), QueryWord::new("neill"), QueryWord::new("oversikt")];
+        let anchors = Anchors::new(&q);
+        // The reference: every word of word_spans, folded as a whole, tested piece by piece.
+        let expected: Vec<(usize, &str)> = word_spans(text)
+            .enumerate()
+            .map(|(i, (s, e))| (i, &text[s..e]))
+            .filter(|(_, w)| {
+                let mut folded = String::new();
+                for c in w.chars().flat_map(char::to_lowercase) {
+                    push_folded(&mut folded, c);
+                }
+                let f = folded.as_bytes();
+                let piece = |p: u32, width: usize| f.windows(width).any(|x| x == &p.to_le_bytes()[..width]);
+                anchors.three.iter().any(|&p| piece(p, 3))
+                    || anchors.four.iter().any(|&p| piece(p, 4))
+                    || anchors.short.iter().any(|s| f.starts_with(s))
+            })
+            .collect();
+        assert!(expected.len() >= 3, "{expected:?}");
+        assert_eq!(candidates(&q, text), expected);
+        // Every word, when a short query word matches them all.
+        let every: Vec<&str> = word_spans(text).map(|(s, e)| &text[s..e]).collect();
+        let mut all = Vec::new();
+        Anchors { short: vec![Vec::new()], ..Anchors::new(&[]) }.scan(text, |i, s, e| {
+            all.push((i, &text[s..e]));
+            true
+        });
+        assert_eq!(all, every.into_iter().enumerate().collect::<Vec<_>>());
     }
 
     #[test]

@@ -150,6 +150,24 @@ fn facets_count_the_current_query() {
 }
 
 #[test]
+fn facet_counts_follow_the_bank_as_it_changes() {
+    let (tb, bank) = sample_bank();
+    let tags = |bank: &KnowledgeBank| -> Vec<(String, u64)> {
+        let results = bank.search(&SearchRequest::new("grants").with_facets()).unwrap();
+        results.facets.unwrap().tag.into_iter().map(|f| (f.value, f.count)).collect()
+    };
+    assert_eq!(tags(&bank), vec![("grants".to_string(), 1)]);
+    // A new document in a new segment, with a tag no segment had.
+    tb.write("en/reporting.md", "---\ntags: [grants, reporting]\n---\nReport on city grants when the year ends.");
+    bank.sync().unwrap();
+    assert_eq!(tags(&bank), vec![("grants".to_string(), 2), ("reporting".to_string(), 1)]);
+    // Its tag goes when it does.
+    std::fs::remove_file(tb.docs.path().join("en/reporting.md")).unwrap();
+    bank.sync().unwrap();
+    assert_eq!(tags(&bank), vec![("grants".to_string(), 1)]);
+}
+
+#[test]
 fn document_text_is_escaped_in_snippets() {
     let tb = TempBank::new();
     tb.write("x.txt", "Warning <script>alert('x')</script> about evacuation drills & exits.");
