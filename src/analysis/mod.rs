@@ -212,7 +212,7 @@ impl Analyzer {
             // English writes its compounds apart ("preparedness plan").
             return keys;
         }
-        for tail in compound_tails(lower) {
+        for tail in compound_tails(lang, lower) {
             let key = self.stem(lang, tail);
             if key.chars().count() >= MIN_TAIL_CHARS - 1 && !keys.contains(&key) {
                 keys.push(key);
@@ -333,19 +333,77 @@ pub struct WordKeys {
 
 /// The endings of a word that could be the last part of a compound: every
 /// ending of at least [`MIN_TAIL_CHARS`] characters that leaves a head of at
-/// least [`MIN_HEAD_CHARS`] (see [`Analyzer::tail_keys`]).
-pub fn compound_tails(stem: &str) -> impl Iterator<Item = &str> {
-    let chars = stem.chars().count();
-    let boundaries: Vec<usize> = if chars >= MIN_HEAD_CHARS + MIN_TAIL_CHARS && stem.chars().all(char::is_alphabetic) {
-        stem.char_indices()
-            .map(|(i, _)| i)
-            .skip(MIN_HEAD_CHARS)
-            .take(chars + 1 - MIN_HEAD_CHARS - MIN_TAIL_CHARS)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    boundaries.into_iter().map(move |i| &stem[i..])
+/// least [`MIN_HEAD_CHARS`] and starts where a word of `lang` can start (see
+/// [`may_start_part`]; see also [`Analyzer::tail_keys`]).
+pub fn compound_tails(lang: Lang, word: &str) -> impl Iterator<Item = &str> {
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    let mut boundaries: Vec<usize> = Vec::new();
+    if chars.len() >= MIN_HEAD_CHARS + MIN_TAIL_CHARS && chars.iter().all(|&(_, c)| c.is_alphabetic()) {
+        for at in MIN_HEAD_CHARS..=chars.len() - MIN_TAIL_CHARS {
+            let letter = |i: usize| chars.get(i).map(|&(_, c)| c);
+            if may_start_part(lang, letter(at - 1), [letter(at), letter(at + 1), letter(at + 2)]) {
+                boundaries.push(chars[at].0);
+            }
+        }
+    }
+    boundaries.into_iter().map(move |i| &word[i..])
+}
+
+/// Whether the last part of a compound can start with the letters `next`
+/// (the first three of the ending) after the letter `prev`.
+///
+/// Finnish joins the parts of a compound at a syllable boundary: a part
+/// starts with one consonant and a vowel (kerho|tila), with a vowel after a
+/// vowel it does not form a long vowel or diphthong with (kaupunki|avustus),
+/// or, in loanwords, with a consonant cluster after a vowel
+/// (kunta|strategia). Swedish parts start with a vowel, a consonant, or a
+/// consonant cluster Swedish words begin with (beredskaps|planen). Other
+/// endings are never the last part of a compound, and leaving them out
+/// halves the keys a Finnish word needs.
+pub fn may_start_part(lang: Lang, prev: Option<char>, next: [Option<char>; 3]) -> bool {
+    let vowel = |c: Option<char>| c.is_some_and(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'ä' | 'ö' | 'å'));
+    let [first, second, third] = next;
+    let (Some(p), Some(a), Some(b)) = (prev, first, second) else { return false };
+    // A consonant cluster that begins words: two consonants and a vowel, or str, spr, skr, spl.
+    let cluster = (vowel(third) && is_onset_cluster(a, b))
+        || a == 's' && matches!((b, third), ('k' | 'p' | 't', Some('r')) | ('p', Some('l')));
+    match lang {
+        Lang::Fi => {
+            if vowel(first) {
+                vowel(prev) && p != a && !is_fi_diphthong(p, a)
+            } else {
+                vowel(second) || vowel(prev) && cluster
+            }
+        }
+        Lang::Sv => {
+            vowel(first)
+                || vowel(second)
+                || cluster
+                || vowel(third) && matches!((a, b), ('s' | 't' | 'd' | 'h' | 'l', 'j') | ('g' | 'k', 'n'))
+                || a == 's' && matches!((b, third), ('k' | 't', Some('j')))
+        }
+        Lang::En => false,
+    }
+}
+
+/// Whether `a` followed by `b` forms a long vowel or a Finnish diphthong.
+fn is_fi_diphthong(a: char, b: char) -> bool {
+    matches!(
+        (a, b),
+        (_, 'i') | ('a' | 'e' | 'i' | 'o', 'u') | ('e' | 'i' | 'ä' | 'ö', 'y') | ('i', 'e') | ('u', 'o') | ('y', 'ö')
+    )
+}
+
+/// Two consonants that begin words in both Swedish and Finnish loanwords
+/// (plan, kriisi, strategia).
+fn is_onset_cluster(a: char, b: char) -> bool {
+    matches!(
+        (a, b),
+        ('b' | 'd' | 'f' | 'g' | 'k' | 'p' | 't', 'r')
+            | ('b' | 'f' | 'g' | 'k' | 'p' | 's', 'l')
+            | ('s', 'k' | 'm' | 'n' | 'p' | 't' | 'v')
+            | ('k' | 't', 'v')
+    )
 }
 
 #[cfg(test)]
@@ -392,10 +450,16 @@ mod tests {
 
     #[test]
     fn tails_of_compounds() {
-        let tails: Vec<_> = compound_tails("kerhotila").collect();
-        assert!(tails.contains(&"tila"));
-        assert!(!tails.contains(&"ila"));
-        assert_eq!(compound_tails("tila").count(), 0);
+        let tails: Vec<_> = compound_tails(Lang::Fi, "kerhotila").collect();
+        assert_eq!(tails, ["hotila", "tila"]);
+        assert_eq!(compound_tails(Lang::Fi, "tila").count(), 0);
+        assert!(compound_tails(Lang::Fi, "kaupunkiavustus").any(|t| t == "avustus"));
+        assert!(compound_tails(Lang::Fi, "kuntastrategia").any(|t| t == "strategia"));
+        assert!(!compound_tails(Lang::Fi, "kaupunkiavustus").any(|t| t == "unkiavustus" || t == "iavustus"));
+        let sv: Vec<_> = compound_tails(Lang::Sv, "hyresavtal").collect();
+        assert_eq!(sv, ["esavtal", "savtal", "avtal"]);
+        assert!(compound_tails(Lang::Sv, "krisstrategi").any(|t| t == "strategi"));
+        assert_eq!(compound_tails(Lang::En, "preparedness").count(), 0);
         let a = Analyzer::get();
         let tila = a.stem(Lang::Fi, "tila");
         assert!(a.tail_keys(Lang::Fi, "kerhotilan").contains(&tila));
