@@ -73,7 +73,7 @@ pub struct Detection {
 }
 
 /// How much text, at most, is sampled for detection (spread over the document).
-const SAMPLE_CHARS: usize = 3_000;
+const SAMPLE_CHARS: usize = 1_000;
 /// Size of the chunks that vote.
 const CHUNK_CHARS: usize = 500;
 

@@ -77,6 +77,9 @@ impl Fields {
         };
         let positions = IndexRecordOption::WithFreqsAndPositions;
         let freqs = IndexRecordOption::WithFreqs;
+        // Exact forms and compound tails are a bonus and a bridge: which
+        // documents hold them is enough, and each text gives each once.
+        let presence = IndexRecordOption::Basic;
         let number = NumericOptions::default().set_stored().set_fast();
         let fields = Fields {
             path: b.add_text_field("path", keyword.clone()),
@@ -100,9 +103,9 @@ impl Fields {
             title: b.add_text_field("title", indexed(names::STEM, positions)),
             heads: b.add_text_field("heads", indexed(names::STEM, positions)),
             body: b.add_text_field("body", indexed(names::BODY, positions)),
-            exact: b.add_text_field("exact", indexed(names::EXACT, freqs)),
+            exact: b.add_text_field("exact", indexed(names::EXACT, presence)),
             folded: b.add_text_field("folded", indexed(names::FOLDED, freqs)),
-            tails: b.add_text_field("tails", indexed(names::TAILS, freqs)),
+            tails: b.add_text_field("tails", indexed(names::TAILS, presence)),
         };
         (b.build(), fields)
     }

@@ -49,33 +49,46 @@ pub struct Word {
 /// their other spelling.
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
+    for_each_word(text, |start, end, position, joined, lower| {
+        out.push(Word { start, end, lower: lower.to_string(), position, joined });
+    });
+    out
+}
+
+/// The words of [`words`], given one at a time to `f(start, end, position,
+/// joined, lower)` with the lowercased word in a reused buffer, so reading a
+/// text allocates nothing per word.
+pub(crate) fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, u32, bool, &str)) {
     let mut position = 0u32;
+    let mut lowered = String::new();
+    let mut joined = String::new();
     // Parts of the current hyphenated group: (start, end).
     let mut group: Vec<(usize, usize)> = Vec::new();
-    let flush_group = |group: &mut Vec<(usize, usize)>, out: &mut Vec<Word>, position: &mut u32| {
-        if group.len() > 1 {
-            let (start, end) = (group[0].0, group[group.len() - 1].1);
-            let mut joined = String::new();
-            for &(s, e) in group.iter() {
-                joined.push_str(&lower(&text[s..e]));
+    let mut flush_group =
+        |group: &mut Vec<(usize, usize)>, position: u32, f: &mut dyn FnMut(usize, usize, u32, bool, &str)| {
+            if let (Some(&(start, _)), Some(&(_, end)), true) = (group.first(), group.last(), group.len() > 1) {
+                joined.clear();
+                for &(s, e) in group.iter() {
+                    push_lower(&mut joined, &text[s..e]);
+                }
+                f(start, end, position.saturating_sub(1), true, &joined);
             }
-            out.push(Word { start, end, lower: joined, position: position.saturating_sub(1), joined: true });
-        }
-        group.clear();
-    };
+            group.clear();
+        };
     for (start, end) in word_spans(text) {
-        out.push(Word { start, end, lower: lower(&text[start..end]), position, joined: false });
+        lowered.clear();
+        push_lower(&mut lowered, &text[start..end]);
+        f(start, end, position, false, &lowered);
         position += 1;
         group.push((start, end));
         // A hyphen directly followed by a letter or digit continues the group.
         let mut after = text[end..].chars();
         let continues = matches!(after.next(), Some('-' | '‐')) && after.next().is_some_and(char::is_alphanumeric);
         if !continues {
-            flush_group(&mut group, &mut out, &mut position);
+            flush_group(&mut group, position, &mut f);
         }
     }
-    flush_group(&mut group, &mut out, &mut position);
-    out
+    flush_group(&mut group, position, &mut f);
 }
 
 /// The byte spans of the words of a text (letters and digits, an apostrophe
@@ -123,7 +136,22 @@ pub fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// Lower case, with the typographic apostrophe made plain (`’` → `'`).
 pub(crate) fn lower(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }).collect()
+    let mut out = String::with_capacity(s.len());
+    push_lower(&mut out, s);
+    out
+}
+
+/// Appends [`lower`] of `s` to `out`.
+fn push_lower(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.push_str(s);
+        let from = out.len() - s.len();
+        if let Some(added) = out.get_mut(from..) {
+            added.make_ascii_lowercase();
+        }
+    } else {
+        out.extend(s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }));
+    }
 }
 
 /// Removes accents: ä→a, ö→o, å→a, é→e, ü→u, ø→o, æ→ae, ß→ss, ...
@@ -249,6 +277,7 @@ impl Analyzer {
                 return keys;
             }
             let keys = Rc::new(WordKeys {
+                lower: lower.into(),
                 stem: self.stem(lang, lower),
                 folded: self.folded(lang, lower),
                 tails: self.tail_keys(lang, lower),
@@ -323,6 +352,8 @@ impl std::hash::Hasher for WordHasher {
 /// The keys of one word (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordKeys {
+    /// The word itself, lowercased.
+    pub lower: Box<str>,
     /// The stem key.
     pub stem: String,
     /// The folded stem key.

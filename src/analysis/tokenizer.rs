@@ -14,7 +14,7 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerM
 
 use std::rc::Rc;
 
-use super::{words, Analyzer, WordKeys};
+use super::{for_each_word, Analyzer, WordKeys};
 use crate::lang::Lang;
 
 const TAG_OPEN: char = '\u{2}';
@@ -69,10 +69,23 @@ pub enum KeyKind {
     Tails,
 }
 
+/// Where a word of a text is: byte span, position and whether it is the
+/// joined form of a hyphenated word (see [`super::words`]).
+struct WordAt {
+    start: usize,
+    end: usize,
+    position: u32,
+    joined: bool,
+}
+
 /// A text split into words, with each word's keys.
 struct Analysed {
-    words: Vec<super::Word>,
+    words: Vec<WordAt>,
     keys: Vec<Rc<WordKeys>>,
+    /// Whether each word is the first of its form in the text: the fields
+    /// that record only which documents hold a key (exact, tails) take each
+    /// form once.
+    first: Vec<bool>,
 }
 
 /// The analysis of a text, remembered for the last few texts on this thread:
@@ -93,15 +106,52 @@ fn cached_analysis(lang: Lang, text: &str) -> Rc<Analysed> {
             return found.clone();
         }
         let analyzer = Analyzer::get();
-        let words = words(text);
-        let keys = words.iter().map(|w| analyzer.keys(lang, &w.lower)).collect();
-        let analysed = Rc::new(Analysed { words, keys });
+        let (mut words, mut keys) = (Vec::new(), Vec::new());
+        for_each_word(text, |start, end, position, joined, lower| {
+            words.push(WordAt { start, end, position, joined });
+            keys.push(analyzer.keys(lang, lower));
+        });
+        // Words of the same form share their keys (see Analyzer::keys).
+        let mut seen: std::collections::HashSet<*const WordKeys, PointerHash> = Default::default();
+        let first = keys.iter().map(|k| seen.insert(Rc::as_ptr(k))).collect();
+        let analysed = Rc::new(Analysed { words, keys, first });
         if recent.len() >= KEEP {
             recent.remove(0);
         }
         recent.push((lang, hash, text.len(), analysed.clone()));
         analysed
     })
+}
+
+/// Hashes pointers with one multiplication.
+#[derive(Default, Clone, Copy)]
+struct PointerHash;
+
+impl std::hash::BuildHasher for PointerHash {
+    type Hasher = PointerHasher;
+
+    fn build_hasher(&self) -> PointerHasher {
+        PointerHasher(0)
+    }
+}
+
+/// See [`PointerHash`].
+struct PointerHasher(u64);
+
+impl std::hash::Hasher for PointerHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.0 = (value as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(26);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A tantivy tokenizer emitting one kind of key.
@@ -162,8 +212,14 @@ impl TokenStream for KeyTokenStream {
             let (Some(word), Some(keys)) = (self.text.words.get(self.next), self.text.keys.get(self.next)) else {
                 return false;
             };
+            let first = self.text.first.get(self.next).copied().unwrap_or(true);
             self.next += 1;
             self.tail = 0;
+            if !first && matches!(self.kind, KeyKind::Exact | KeyKind::Tails) {
+                // Already given for this text; tails too (see `tail`).
+                self.tail = usize::MAX;
+                continue;
+            }
             self.token.offset_from = word.start + self.shift;
             self.token.offset_to = word.end + self.shift;
             self.token.position = word.position as usize;
@@ -174,7 +230,7 @@ impl TokenStream for KeyTokenStream {
                 KeyKind::Exact if !word.joined => {
                     text.push_str(self.lang.code());
                     text.push(':');
-                    text.push_str(&word.lower);
+                    text.push_str(&keys.lower);
                 }
                 KeyKind::Stem => text.push_str(&keys.stem),
                 // Only where folding changes the key: a word without
@@ -225,6 +281,30 @@ mod tests {
             );
         }
         assert_eq!(keys, vec!["sv:strömavbrott", "sv:i", "sv:föreningen"]);
+    }
+
+    fn keys_of(kind: KeyKind, lang: Lang, text: &str) -> Vec<String> {
+        let mut tokenizer = KeyTokenizer { kind, counter: None };
+        let text = tag_text(lang, text);
+        let mut stream = tokenizer.token_stream(&text);
+        let mut keys = Vec::new();
+        while stream.advance() {
+            keys.push(stream.token().text.clone());
+        }
+        keys
+    }
+
+    #[test]
+    fn presence_fields_take_each_form_once_per_text() {
+        let text = "Kerhotila ja kerhotila, KERHOTILAN ja kerhotila";
+        assert_eq!(keys_of(KeyKind::Exact, Lang::Fi, text), ["fi:kerhotila", "fi:ja", "fi:kerhotilan"]);
+        // Stems keep every occurrence (they carry positions and frequencies).
+        assert_eq!(keys_of(KeyKind::Stem, Lang::Fi, text).len(), 6);
+        let analyzer = Analyzer::get();
+        let mut expected = analyzer.tail_keys(Lang::Fi, "kerhotila");
+        expected.extend(analyzer.tail_keys(Lang::Fi, "kerhotilan"));
+        assert_eq!(keys_of(KeyKind::Tails, Lang::Fi, text), expected);
+        assert!(expected.contains(&analyzer.stem(Lang::Fi, "tila")), "{expected:?}");
     }
 
     #[test]
