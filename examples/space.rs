@@ -1,5 +1,5 @@
 //! Prints where an index's bytes go: segments, the document store, and per
-//! field the term dictionary, postings and positions.
+//! field the term dictionary, postings, positions and tokens indexed.
 //!
 //! `cargo run --release --example space -- INDEX_DIR`
 
@@ -32,8 +32,18 @@ fn report(path: &str) -> tantivy::Result<()> {
     }
     let store: u64 = usage.segments().iter().map(|s| s.store().total().get_bytes()).sum();
     println!("store {store}");
+    let schema = index.schema();
     for (name, [terms, postings, positions]) in fields {
-        println!("{name:12} termdict {terms:>10} postings {postings:>10} positions {positions:>10}");
+        // Tokens indexed (the sum of the field's lengths), where recorded.
+        let mut tokens = 0u64;
+        if let Ok(field) = schema.get_field(&name) {
+            for segment in searcher.segment_readers() {
+                tokens += segment.inverted_index(field)?.total_num_tokens();
+            }
+        }
+        println!(
+            "{name:12} termdict {terms:>10} postings {postings:>10} positions {positions:>10} tokens {tokens:>11}"
+        );
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]

@@ -509,20 +509,44 @@ fn build_query(
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
     }
 
-    // Phrases: required, in any language's analysis.
+    // Phrases: required, in any language's analysis. The stem fields hold
+    // no stop words, so those are skipped, keeping the other words' offsets.
     for phrase in &parsed.phrases {
         let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut only_stop_words = false;
         for &lang in &langs {
-            let keys: Vec<String> = phrase.iter().map(|w| analyzer.stem(lang, w)).collect();
+            let keys: Vec<(usize, String)> = phrase
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| !stopwords::is_stop_word(lang, w))
+                .map(|(offset, w)| (offset, analyzer.stem(lang, w)))
+                .collect();
+            only_stop_words |= keys.is_empty();
             for (field, w) in
                 [(fields.title, weight::TITLE), (fields.heads, weight::HEADS), (fields.body, weight::BODY)]
             {
-                let terms: Vec<Term> = keys.iter().map(|k| Term::from_field_text(field, k)).collect();
-                variants.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), w * weight::PHRASE)),
-                ));
+                let mut terms: Vec<(usize, Term)> =
+                    keys.iter().map(|(offset, k)| (*offset, Term::from_field_text(field, k))).collect();
+                let query: Box<dyn Query> = match terms.len() {
+                    0 => continue,
+                    1 => Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::WithFreqs)),
+                    _ => Box::new(PhraseQuery::new_with_offset(terms)),
+                };
+                variants.push((Occur::Should, Box::new(BoostQuery::new(query, w * weight::PHRASE))));
             }
+        }
+        if only_stop_words {
+            // Nothing but stop words in some language: every word's exact
+            // form in one document (their order is not kept for them).
+            let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for word in phrase {
+                let forms: Vec<(Occur, Box<dyn Query>)> = langs
+                    .iter()
+                    .map(|&lang| (Occur::Should, term_query(fields.exact, &exact_key(lang, word), weight::EXACT)))
+                    .collect();
+                all.push((Occur::Must, Box::new(BooleanQuery::new(forms))));
+            }
+            variants.push((Occur::Should, Box::new(BooleanQuery::new(all))));
         }
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(variants))));
         // The words as written rank the phrase's exact forms first.
@@ -627,7 +651,10 @@ fn word_clauses(
     }
     for &lang in langs {
         let key = exact_key(lang, word);
-        if searcher.doc_freq(&Term::from_field_text(fields.exact, &key))? > 0 {
+        // (Stop words are only here: the stem fields leave them out.)
+        let exact_docs = searcher.doc_freq(&Term::from_field_text(fields.exact, &key))?;
+        if exact_docs > 0 {
+            found += exact_docs;
             clauses.push((Occur::Should, term_query(fields.exact, &key, weight::EXACT * scale)));
         }
     }

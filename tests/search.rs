@@ -150,6 +150,17 @@ fn facets_count_the_current_query() {
 }
 
 #[test]
+fn stop_words_are_skipped_inside_phrases_and_found_alone() {
+    let (_tb, bank) = sample_bank();
+    // "vem" and "som" are Swedish stop words: the index keeps their places.
+    assert_eq!(hit_paths(&bank, "\"beskriver vem som gör\""), vec!["sv/beredskap.md"]);
+    assert!(hit_paths(&bank, "\"beskriver gör\"").is_empty());
+    // A query of nothing but stop words still finds their exact forms.
+    assert_eq!(hit_paths(&bank, "vem som")[0], "sv/beredskap.md");
+    assert_eq!(hit_paths(&bank, "\"vem som\"")[0], "sv/beredskap.md");
+}
+
+#[test]
 fn facet_counts_follow_the_bank_as_it_changes() {
     let (tb, bank) = sample_bank();
     let tags = |bank: &KnowledgeBank| -> Vec<(String, u64)> {

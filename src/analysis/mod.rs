@@ -278,6 +278,7 @@ impl Analyzer {
             }
             let keys = Rc::new(WordKeys {
                 lower: lower.into(),
+                stop: stopwords::is_stop_word(lang, lower),
                 stem: self.stem(lang, lower),
                 folded: self.folded(lang, lower),
                 tails: self.tail_keys(lang, lower),
@@ -354,6 +355,9 @@ impl std::hash::Hasher for WordHasher {
 pub struct WordKeys {
     /// The word itself, lowercased.
     pub lower: Box<str>,
+    /// Whether the word is a stop word of the language (see [`stopwords`]):
+    /// the stem fields leave it out.
+    pub stop: bool,
     /// The stem key.
     pub stem: String,
     /// The folded stem key.

@@ -224,6 +224,11 @@ impl TokenStream for KeyTokenStream {
             self.token.offset_to = word.end + self.shift;
             self.token.position = word.position as usize;
             self.token.position_length = 1;
+            // Stop words only keep their exact form (and their position).
+            if keys.stop && self.kind != KeyKind::Exact {
+                self.tail = usize::MAX;
+                continue;
+            }
             let text = &mut self.token.text;
             text.clear();
             match self.kind {
@@ -298,13 +303,29 @@ mod tests {
     fn presence_fields_take_each_form_once_per_text() {
         let text = "Kerhotila ja kerhotila, KERHOTILAN ja kerhotila";
         assert_eq!(keys_of(KeyKind::Exact, Lang::Fi, text), ["fi:kerhotila", "fi:ja", "fi:kerhotilan"]);
-        // Stems keep every occurrence (they carry positions and frequencies).
-        assert_eq!(keys_of(KeyKind::Stem, Lang::Fi, text).len(), 6);
+        // Stems keep every occurrence (they carry positions and frequencies),
+        // stop words aside.
+        let stem = Analyzer::get().stem(Lang::Fi, "kerhotila");
+        let stems = keys_of(KeyKind::Stem, Lang::Fi, text);
+        assert_eq!(stems, [stem.clone(), stem.clone(), stem.clone(), stem]);
         let analyzer = Analyzer::get();
         let mut expected = analyzer.tail_keys(Lang::Fi, "kerhotila");
         expected.extend(analyzer.tail_keys(Lang::Fi, "kerhotilan"));
         assert_eq!(keys_of(KeyKind::Tails, Lang::Fi, text), expected);
         assert!(expected.contains(&analyzer.stem(Lang::Fi, "tila")), "{expected:?}");
+    }
+
+    #[test]
+    fn stop_words_keep_only_their_exact_form_and_position() {
+        let mut tokenizer = KeyTokenizer { kind: KeyKind::Stem, counter: None };
+        let text = tag_text(Lang::Sv, "planen för krisen och stormen");
+        let mut stream = tokenizer.token_stream(&text);
+        let mut positions = Vec::new();
+        while stream.advance() {
+            positions.push(stream.token().position);
+        }
+        assert_eq!(positions, [0, 2, 4]);
+        assert_eq!(keys_of(KeyKind::Exact, Lang::Sv, "planen för krisen").len(), 3);
     }
 
     #[test]

@@ -257,7 +257,7 @@ pub fn normalise_text(text: &str) -> String {
             && (!c.is_control() || c == '\n')
     };
     // Most text is already clean NFC: skip the rebuild.
-    if is_nfc_quick(text.chars()) == IsNormalized::Yes && text.chars().all(clean) {
+    if is_plainly_clean(text) || is_nfc_quick(text.chars()) == IsNormalized::Yes && text.chars().all(clean) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -279,6 +279,30 @@ pub fn normalise_text(text: &str) -> String {
     out
 }
 
+/// A byte-level look at whether [`normalise_text`] would change nothing:
+/// true when every character is printable ASCII, a line break, or a letter
+/// below U+0300 other than the soft hyphen and the C1 controls (all of
+/// which are NFC as they stand and need no clean-up). False means "look
+/// closer", not "unclean".
+fn is_plainly_clean(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\n' | 0x20..=0x7E => i += 1,
+            // U+0080..U+00BF: the C1 controls (C2 80..9F) and the soft hyphen (C2 AD) need cleaning.
+            0xC2 => match bytes.get(i + 1) {
+                Some(&next) if next >= 0xA0 && next != 0xAD => i += 2,
+                _ => return false,
+            },
+            // U+00C0..U+02FF: Latin letters (ä, ö, å, é...), NFC as they stand.
+            0xC3..=0xCB => i += 2,
+            _ => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +310,18 @@ mod tests {
     #[test]
     fn normalises_ligatures_and_combining_marks() {
         assert_eq!(normalise_text("\u{FB01}nns ka\u{0308}si\u{00AD}kirja"), "finns käsikirja");
+    }
+
+    #[test]
+    fn the_byte_check_only_passes_text_that_needs_nothing() {
+        for clean in ["Kotivara ja sähkökatko.\nÅbo, Öresund, café, Łódź", ""] {
+            assert!(is_plainly_clean(clean), "{clean:?}");
+            assert_eq!(normalise_text(clean), clean);
+        }
+        for unclean in ["a\u{00AD}b", "a\u{0085}b", "tab\there", "cr\r\n", "ka\u{0308}si", "\u{FB01}", "a\u{7F}", "€"]
+        {
+            assert!(!is_plainly_clean(unclean), "{unclean:?}");
+        }
     }
 
     #[test]
