@@ -234,6 +234,8 @@ impl Analyzer {
     /// matching keeps precision: "tila" matches "kerhotilan" but neither
     /// "tilaisuus" nor "tilanne". None for English, which writes its
     /// compounds apart (leaving them out changed no development query).
+    /// Keys shorter than [`MIN_TAIL_CHARS`] are dropped: a query looks up
+    /// only longer keys among the tails.
     pub fn tail_keys(&self, lang: Lang, lower: &str) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         if lang == Lang::En {
@@ -242,7 +244,7 @@ impl Analyzer {
         }
         for tail in compound_tails(lang, lower) {
             let key = self.stem(lang, tail);
-            if key.chars().count() >= MIN_TAIL_CHARS - 1 && !keys.contains(&key) {
+            if key.chars().count() >= MIN_TAIL_CHARS && !keys.contains(&key) {
                 keys.push(key);
             }
         }
