@@ -278,11 +278,14 @@ impl Analyzer {
                 cache.insert(word, keys.clone());
                 return keys;
             }
+            let stem = self.stem(lang, lower);
+            // Folding an ASCII word changes nothing: its folded key is its folded stem.
+            let folded = if lower.is_ascii() { fold(&stem) } else { self.folded(lang, lower) };
             let keys = Rc::new(WordKeys {
                 lower: lower.into(),
                 stop: stopwords::is_stop_word(lang, lower),
-                stem: self.stem(lang, lower),
-                folded: self.folded(lang, lower),
+                stem,
+                folded,
                 tails: self.tail_keys(lang, lower),
             });
             cache.insert(lower.into(), keys.clone());

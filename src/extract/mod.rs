@@ -280,9 +280,10 @@ pub fn normalise_text(text: &str) -> String {
 }
 
 /// A byte-level look at whether [`normalise_text`] would change nothing:
-/// true when every character is printable ASCII, a line break, or a letter
-/// below U+0300 other than the soft hyphen and the C1 controls (all of
-/// which are NFC as they stand and need no clean-up). False means "look
+/// true when every character is printable ASCII, a line break, a letter
+/// below U+0300 other than the soft hyphen and the C1 controls, or
+/// punctuation from U+2010 to U+203F (all of which are NFC as they stand
+/// and need no clean-up). False means "look
 /// closer", not "unclean".
 fn is_plainly_clean(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -297,6 +298,10 @@ fn is_plainly_clean(text: &str) -> bool {
             },
             // U+00C0..U+02FF: Latin letters (ä, ö, å, é...), NFC as they stand.
             0xC3..=0xCB => i += 2,
+            // U+2010..U+203F: dashes, typographic quotes, bullets, the ellipsis.
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2).is_some_and(|b| (0x90..=0xBF).contains(b)) => {
+                i += 3
+            }
             _ => return false,
         }
     }
@@ -314,7 +319,7 @@ mod tests {
 
     #[test]
     fn the_byte_check_only_passes_text_that_needs_nothing() {
-        for clean in ["Kotivara ja sähkökatko.\nÅbo, Öresund, café, Łódź", ""] {
+        for clean in ["Kotivara ja sähkökatko.\nÅbo, Öresund, café, Łódź – “so’s” … ‰", ""] {
             assert!(is_plainly_clean(clean), "{clean:?}");
             assert_eq!(normalise_text(clean), clean);
         }
