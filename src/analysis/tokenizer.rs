@@ -272,31 +272,31 @@ pub fn register(manager: &TokenizerManager, body_counter: Arc<AtomicU64>) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn tagged_text_is_analysed_in_its_language() {
-        let mut tokenizer = KeyTokenizer { kind: KeyKind::Exact, counter: None };
-        let text = tag_text(Lang::Sv, "Strömavbrott i föreningen");
-        let mut stream = tokenizer.token_stream(&text);
-        let mut keys = Vec::new();
-        while stream.advance() {
-            keys.push(stream.token().text.clone());
-            assert_eq!(
-                &text[stream.token().offset_from..stream.token().offset_to].to_lowercase(),
-                &keys.last().unwrap()[3..]
-            );
-        }
-        assert_eq!(keys, vec!["sv:strömavbrott", "sv:i", "sv:föreningen"]);
-    }
-
-    fn keys_of(kind: KeyKind, lang: Lang, text: &str) -> Vec<String> {
+    /// The tokens a tokenizer of `kind` makes of `text` tagged with `lang`,
+    /// with the tagged text (token offsets point into it).
+    fn tokens_of(kind: KeyKind, lang: Lang, text: &str) -> (Vec<Token>, String) {
         let mut tokenizer = KeyTokenizer { kind, counter: None };
         let text = tag_text(lang, text);
         let mut stream = tokenizer.token_stream(&text);
-        let mut keys = Vec::new();
+        let mut tokens = Vec::new();
         while stream.advance() {
-            keys.push(stream.token().text.clone());
+            tokens.push(stream.token().clone());
         }
-        keys
+        (tokens, text)
+    }
+
+    fn keys_of(kind: KeyKind, lang: Lang, text: &str) -> Vec<String> {
+        tokens_of(kind, lang, text).0.into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn tagged_text_is_analysed_in_its_language() {
+        let (tokens, text) = tokens_of(KeyKind::Exact, Lang::Sv, "Strömavbrott i föreningen");
+        for token in &tokens {
+            assert_eq!(&text[token.offset_from..token.offset_to].to_lowercase(), &token.text[3..]);
+        }
+        let keys: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(keys, vec!["sv:strömavbrott", "sv:i", "sv:föreningen"]);
     }
 
     #[test]
@@ -317,13 +317,8 @@ mod tests {
 
     #[test]
     fn stop_words_keep_only_their_exact_form_and_position() {
-        let mut tokenizer = KeyTokenizer { kind: KeyKind::Stem, counter: None };
-        let text = tag_text(Lang::Sv, "planen för krisen och stormen");
-        let mut stream = tokenizer.token_stream(&text);
-        let mut positions = Vec::new();
-        while stream.advance() {
-            positions.push(stream.token().position);
-        }
+        let (tokens, _) = tokens_of(KeyKind::Stem, Lang::Sv, "planen för krisen och stormen");
+        let positions: Vec<usize> = tokens.iter().map(|t| t.position).collect();
         assert_eq!(positions, [0, 2, 4]);
         assert_eq!(keys_of(KeyKind::Exact, Lang::Sv, "planen för krisen").len(), 3);
     }
