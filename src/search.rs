@@ -20,7 +20,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{fold, stopwords, Analyzer, MIN_TAIL_CHARS};
+use crate::analysis::{exact_key, fold, stopwords, Analyzer, MIN_TAIL_CHARS};
 use crate::document::{page_of, Format};
 use crate::error::{Error, Result};
 use crate::facets::{FacetCache, FacetCollector};
@@ -776,12 +776,6 @@ fn corrections(searcher: &Statistics, fields: &Fields, langs: &[Lang], word: &st
     let mut ranked: Vec<(String, u64)> = found.into_iter().filter(|(c, _)| c != word).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(ranked.into_iter().take(3).map(|(c, _)| c).collect())
-}
-
-/// The key of a word as written, in the exact field: language-tagged, so
-/// the same form tells which language a query is in.
-pub(crate) fn exact_key(lang: Lang, lower: &str) -> String {
-    format!("{}:{lower}", lang.code())
 }
 
 /// Which language the query's words are written in, judged by how common

@@ -183,6 +183,22 @@ pub fn push_folded(out: &mut String, c: char) {
     }
 }
 
+/// The key of a lowercased word as written, in the exact field:
+/// language-tagged (`fi:kotivaran`), so the same form tells which language
+/// a query is in.
+pub(crate) fn exact_key(lang: Lang, lower: &str) -> String {
+    let mut key = String::with_capacity(lower.len() + 3);
+    push_exact_key(&mut key, lang, lower);
+    key
+}
+
+/// Appends [`exact_key`] to `out`.
+pub(crate) fn push_exact_key(out: &mut String, lang: Lang, lower: &str) {
+    out.push_str(lang.code());
+    out.push(':');
+    out.push_str(lower);
+}
+
 /// The stemmers of the three languages, built once.
 pub struct Analyzer {
     fi: WordStemmer,

@@ -14,7 +14,7 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerM
 
 use std::rc::Rc;
 
-use super::{for_each_word, Analyzer, WordKeys};
+use super::{for_each_word, push_exact_key, Analyzer, WordKeys};
 use crate::lang::Lang;
 
 const TAG_OPEN: char = '\u{2}';
@@ -232,11 +232,7 @@ impl TokenStream for KeyTokenStream {
             let text = &mut self.token.text;
             text.clear();
             match self.kind {
-                KeyKind::Exact if !word.joined => {
-                    text.push_str(self.lang.code());
-                    text.push(':');
-                    text.push_str(&keys.lower);
-                }
+                KeyKind::Exact if !word.joined => push_exact_key(text, self.lang, &keys.lower),
                 KeyKind::Stem => text.push_str(&keys.stem),
                 // Only where folding changes the key: a word without
                 // accents is found through its stem in the main fields.
