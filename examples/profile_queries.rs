@@ -16,7 +16,7 @@ mod queries;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(index) = args.first() else {
-        eprintln!("usage: profile_queries INDEX_DIR [ROUNDS=1]");
+        eprintln!("usage: profile_queries INDEX_DIR [ROUNDS=1] [QUERY_FILE]");
         std::process::exit(2);
     };
     let rounds: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(1);

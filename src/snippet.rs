@@ -114,6 +114,13 @@ struct ScanWord {
     hit: bool,
 }
 
+impl ScanWord {
+    /// A word starting at byte `start`, nothing read yet.
+    fn at(start: usize) -> ScanWord {
+        ScanWord { start, window: 0, len: 0, head: [0; 2], hit: false }
+    }
+}
+
 impl Anchors {
     fn new(query: &[QueryWord]) -> Anchors {
         let mut anchors = Anchors {
@@ -192,7 +199,7 @@ impl Anchors {
         while let Some(&b) = bytes.get(i) {
             let class = BYTE_CLASS[usize::from(b)];
             if class != 0 && class < 128 {
-                let current = word.get_or_insert(ScanWord { start: i, window: 0, len: 0, head: [0; 2], hit: false });
+                let current = word.get_or_insert_with(|| ScanWord::at(i));
                 self.push(current, class);
                 i += 1;
                 continue;
@@ -203,7 +210,7 @@ impl Anchors {
                 && (c == '\'' || c == '’')
                 && text.get(i + width..).and_then(|rest| rest.chars().next()).is_some_and(char::is_alphabetic);
             if apostrophe || (class == 128 && c.is_alphanumeric()) {
-                let current = word.get_or_insert(ScanWord { start: i, window: 0, len: 0, head: [0; 2], hit: false });
+                let current = word.get_or_insert_with(|| ScanWord::at(i));
                 folded.clear();
                 for lower in c.to_lowercase() {
                     push_folded(&mut folded, lower);

@@ -215,8 +215,15 @@ impl TokenStream for KeyTokenStream {
             let first = self.text.first.get(self.next).copied().unwrap_or(true);
             self.next += 1;
             self.tail = 0;
-            if !first && matches!(self.kind, KeyKind::Exact | KeyKind::Tails) {
-                // Already given for this text; tails too (see `tail`).
+            // Stop words keep only their exact form (and their position);
+            // the presence fields take each form once per text.
+            let skip = match self.kind {
+                KeyKind::Exact => !first,
+                KeyKind::Tails => keys.stop || !first,
+                KeyKind::Stem | KeyKind::Folded => keys.stop,
+            };
+            if skip {
+                // No keys for this word, its tails included (see `tail`).
                 self.tail = usize::MAX;
                 continue;
             }
@@ -224,11 +231,6 @@ impl TokenStream for KeyTokenStream {
             self.token.offset_to = word.end + self.shift;
             self.token.position = word.position as usize;
             self.token.position_length = 1;
-            // Stop words only keep their exact form (and their position).
-            if keys.stop && self.kind != KeyKind::Exact {
-                self.tail = usize::MAX;
-                continue;
-            }
             let text = &mut self.token.text;
             text.clear();
             match self.kind {
