@@ -13,10 +13,10 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
 use crate::extract::ExtractLimits;
-use crate::facets::FacetCache;
 use crate::indexer::{self, CommitPayload, SyncContext, SyncProgress, SyncReport};
 use crate::lang::Lang;
 use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
 /// Default documents folder.

@@ -35,16 +35,15 @@ mod bank;
 pub mod document;
 pub mod error;
 pub mod extract;
-mod facets;
 mod indexer;
 pub mod lang;
 mod merge;
-pub mod query;
 mod schema;
 pub mod search;
+pub use search::parse as query;
+pub use search::snippet;
 #[cfg(feature = "server")]
 pub mod server;
-pub mod snippet;
 #[cfg(feature = "watch")]
 pub mod watch;
 
@@ -58,4 +57,6 @@ pub use extract::ExtractLimits;
 pub use indexer::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
 pub use schema::SCHEMA_VERSION;
-pub use search::{FacetCount, Facets, SearchHit, SearchRequest, SearchResults};
+pub use search::{
+    EvidenceKind, Explanation, FacetCount, Facets, SearchHit, SearchRequest, SearchResults, WordEvidence,
+};

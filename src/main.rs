@@ -54,6 +54,9 @@ enum Command {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
+        /// Show how each query word matched each hit, and what it added to the score.
+        #[arg(long)]
+        explain: bool,
         /// The query.
         #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
@@ -124,7 +127,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Index { documents, index, json, limits } => run_index(documents, index, json, limits.limits()),
-        Command::Search { index, limit, json, query } => run_search(index, limit, json, query.join(" ")),
+        Command::Search { index, limit, json, explain, query } => {
+            run_search(index, limit, json, explain, query.join(" "))
+        }
         Command::Extract { file, meta, limits } => run_extract(file, meta, limits.limits()),
         Command::Serve(args) => run_serve(args),
     };
@@ -207,12 +212,16 @@ fn run_index(
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_search(index: PathBuf, limit: usize, json: bool, query: String) -> Result<ExitCode, String> {
+fn run_search(index: PathBuf, limit: usize, json: bool, explain: bool, query: String) -> Result<ExitCode, String> {
     if !index.join("meta.json").exists() {
         return Err(format!("no index at {} (run `tietopankki index` first)", index.display()));
     }
     let bank = KnowledgeBank::open(&index).map_err(|e| e.to_string())?;
-    let results = bank.search(&SearchRequest::new(query).limit(limit)).map_err(|e| e.to_string())?;
+    let mut request = SearchRequest::new(query).limit(limit);
+    if explain {
+        request = request.with_explain();
+    }
+    let results = bank.search(&request).map_err(|e| e.to_string())?;
     if json {
         let out = serde_json::to_string(&results).map_err(|e| e.to_string())?;
         // A reader that stops early (`| head`) is not an error.
@@ -229,11 +238,43 @@ fn run_search(index: PathBuf, limit: usize, json: bool, query: String) -> Result
         let _ = writeln!(out, "{}. {}", i + 1, hit.title);
         let _ = writeln!(out, "   {} ({}, {}{page})", hit.path, hit.lang, hit.format);
         let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
+        if let Some(explanation) = &hit.explain {
+            print_explanation(&mut out, hit.score, explanation);
+        }
     }
     if results.total > results.hits.len() {
         let _ = writeln!(out, "({} of {} matching documents shown)", results.hits.len(), results.total);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the evidence behind one hit's score, a line per query word.
+fn print_explanation(out: &mut impl Write, score: f32, explanation: &tietopankki::search::Explanation) {
+    let _ = writeln!(
+        out,
+        "   score {score:.2} = words + proximity {:.2} + language {:.2}",
+        explanation.proximity, explanation.language
+    );
+    for word in &explanation.words {
+        match (&word.kind, &word.matched) {
+            (Some(kind), Some(matched)) => {
+                let _ = writeln!(
+                    out,
+                    "     {:<20} {:<10} {:<20} in {:<8} idf {:.2} × conf {:.2} → {:.2}",
+                    word.word,
+                    kind.name(),
+                    matched,
+                    word.field.as_deref().unwrap_or("-"),
+                    word.idf,
+                    word.confidence,
+                    word.contribution
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "     {:<20} not in this document (idf {:.2})", word.word, word.idf);
+            }
+        }
+    }
 }
 
 /// Turns the HTML snippet into terminal text: marks become bold (or «»), entities are decoded.

@@ -7,6 +7,7 @@ mod corpus;
 mod extract;
 mod index;
 mod morphology;
+mod ranking;
 mod relevance;
 mod robustness;
 mod search;

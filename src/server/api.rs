@@ -27,6 +27,8 @@ pub(crate) struct SearchParams {
     pub folder: Option<String>,
     pub page: usize,
     pub per_page: usize,
+    /// Whether each hit carries the evidence behind its score (`explain=true`).
+    pub explain: bool,
     /// The page's interface language (`ui`); not used by the API.
     pub ui: Option<Lang>,
 }
@@ -73,6 +75,13 @@ impl SearchParams {
                             )
                         })?;
                 }
+                "explain" if !value.is_empty() => {
+                    params.explain = match value {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(format!("'explain' must be true or false (got '{}')", shorten(value))),
+                    };
+                }
                 "ui" => params.ui = parse_lang(value),
                 _ => {}
             }
@@ -99,6 +108,7 @@ impl SearchParams {
             tag: self.tag.clone(),
             folder: self.folder.clone(),
             facets: true,
+            explain: self.explain,
         }
     }
 

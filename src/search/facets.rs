@@ -2,11 +2,11 @@
 //! matches, for the search stage.
 //!
 //! Each document has one facet key in a fast field (see
-//! [`crate::schema::facet_key`]); a search counts the keys' ordinals of the
+//! `schema::facet_key`); a search counts the keys' ordinals of the
 //! matching documents segment by segment. Turning an ordinal back into its
 //! values reads the segment's key dictionary, which cost as much as the
 //! whole scoring, so each segment's keys are decoded once, when a search
-//! first meets the segment, and kept in a [`FacetCache`] for as long as the
+//! first meets the segment, and kept in a `FacetCache` for as long as the
 //! segment is in use: segments never change.
 
 use std::collections::HashMap;
@@ -18,7 +18,29 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
 use crate::schema::split_facet_key;
-use crate::search::{FacetCount, Facets};
+
+/// A facet value and how many matching documents have it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FacetCount {
+    /// The value (`fi`, `pdf`, a tag, a folder name).
+    pub value: String,
+    /// Number of matching documents.
+    pub count: u64,
+}
+
+/// Facet counts for the current query (before the request's own filters on
+/// that facet are applied only in the sense that filters narrow every count).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Facets {
+    /// Counts by language.
+    pub lang: Vec<FacetCount>,
+    /// Counts by format.
+    pub format: Vec<FacetCount>,
+    /// Counts by tag.
+    pub tag: Vec<FacetCount>,
+    /// Counts by top-level folder.
+    pub folder: Vec<FacetCount>,
+}
 
 /// The facets counted, in the order of a [`Facets`]' fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -337,8 +337,9 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     } else {
         let before = &text[..first_start];
         let mut cut = first_start;
-        for (words_back, (i, _)) in before.char_indices().rev().filter(|(_, c)| c.is_whitespace()).enumerate() {
-            cut = i + 1;
+        for (words_back, (i, c)) in before.char_indices().rev().filter(|(_, c)| c.is_whitespace()).enumerate() {
+            // Past the whole space character: a no-break space is two bytes.
+            cut = i + c.len_utf8();
             if words_back >= 4 {
                 break;
             }
@@ -347,6 +348,12 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
     };
     let marks: Vec<(usize, usize)> = matches.iter().map(|&(_, s, e, _)| (s, e)).collect();
     Snippet { html: excerpt(text, start, &marks), offset: Some(first_start) }
+}
+
+/// The start of a text as a snippet with nothing marked (the fallback when
+/// a snippet cannot be made).
+pub fn plain_excerpt(text: &str) -> Snippet {
+    Snippet { html: excerpt(text, 0, &[]), offset: None }
 }
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML.

@@ -1,0 +1,613 @@
+//! Stage 5: search. What the person typed is parsed ([`parse`]), each word
+//! is resolved against the bank's own vocabulary into candidate index words
+//! with the evidence behind each ([`EvidenceKind`]), and documents are scored
+//! so that each query word counts once, with its best evidence, weighted by
+//! how informative the word is; documents with more of the query's words
+//! come first, then those where they stand close together. Hits come with
+//! snippets ([`snippet`]), pages and facet counts ([`Facets`]), and on
+//! request with the evidence behind them ([`Explanation`]).
+
+mod facets;
+pub mod parse;
+mod resolve;
+mod score;
+pub mod snippet;
+mod stats;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::analysis::{stopwords, Analyzer};
+use crate::document::{page_of, Format};
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::schema::Fields;
+pub(crate) use facets::FacetCache;
+use facets::FacetCollector;
+pub use facets::{FacetCount, Facets};
+use parse::ParsedQuery;
+pub use resolve::EvidenceKind;
+use resolve::ResolvedWord;
+use snippet::{make_snippet, QueryWord};
+use stats::Statistics;
+
+/// The most hits one page may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// How deep paging may go.
+pub const MAX_OFFSET: usize = 10_000;
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+
+/// A search: the query text plus optional filters and paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRequest {
+    /// What the person typed (may contain phrases, exclusions and filters).
+    pub query: String,
+    /// How many hits to return (at most [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// How many hits to skip (for paging).
+    pub offset: usize,
+    /// Only documents in this language.
+    pub lang: Option<Lang>,
+    /// Only documents of this format.
+    pub format: Option<Format>,
+    /// Only documents with this tag.
+    pub tag: Option<String>,
+    /// Only documents under this top-level folder.
+    pub folder: Option<String>,
+    /// Whether to count facets.
+    pub facets: bool,
+    /// Whether each hit carries the evidence behind its score ([`SearchHit::explain`]).
+    pub explain: bool,
+}
+
+impl SearchRequest {
+    /// A request for `query` with 10 hits and no filters.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            lang: None,
+            format: None,
+            tag: None,
+            folder: None,
+            facets: false,
+            explain: false,
+        }
+    }
+
+    /// Sets the number of hits.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets the paging offset.
+    pub fn offset(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Restricts to one language.
+    pub fn lang(mut self, lang: Lang) -> Self {
+        self.lang = Some(lang);
+        self
+    }
+
+    /// Restricts to one format.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = Some(format);
+        self
+    }
+
+    /// Restricts to one tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    /// Restricts to one top-level folder.
+    pub fn folder(mut self, folder: impl Into<String>) -> Self {
+        self.folder = Some(folder.into());
+        self
+    }
+
+    /// Asks for facet counts.
+    pub fn with_facets(mut self) -> Self {
+        self.facets = true;
+        self
+    }
+
+    /// Asks for the evidence behind each hit's score.
+    pub fn with_explain(mut self) -> Self {
+        self.explain = true;
+        self
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchHit {
+    /// Path relative to the documents folder, `/`-separated.
+    pub path: String,
+    /// The document's title.
+    pub title: String,
+    /// The document's language.
+    pub lang: Lang,
+    /// The document's format.
+    pub format: Format,
+    /// Relevance score (higher is better; only comparable within one search).
+    pub score: f32,
+    /// For PDFs, the page of the best-matching passage.
+    pub page: Option<u32>,
+    /// The best-matching passage as HTML-safe text, matched words in `<mark>…</mark>`.
+    pub snippet: String,
+    /// Why the document ranks where it does, when asked for
+    /// ([`SearchRequest::explain`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explanation>,
+}
+
+/// The evidence behind a hit's score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Explanation {
+    /// One entry per query word, in the query's order.
+    pub words: Vec<WordEvidence>,
+    /// The bonus for query words standing close together.
+    pub proximity: f32,
+    /// The bonus for a document in the query's language.
+    pub language: f32,
+}
+
+/// How one query word matched a document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WordEvidence {
+    /// The query word as typed (lowercased).
+    pub word: String,
+    /// How it matched (`None`: not in this document).
+    pub kind: Option<EvidenceKind>,
+    /// The index word it matched.
+    pub matched: Option<String>,
+    /// The best field it was found in (`title`, `headings`, `body`, `folded`, `compound`, `exact`).
+    pub field: Option<String>,
+    /// The word's informativeness in the bank (IDF).
+    pub idf: f32,
+    /// The confidence of the evidence.
+    pub confidence: f32,
+    /// What the word added to the score.
+    pub contribution: f32,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// How many documents match in all.
+    pub total: usize,
+    /// The requested page of hits, best first.
+    pub hits: Vec<SearchHit>,
+    /// Facet counts, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// Runs a search on a searcher.
+pub(crate) fn search(
+    searcher: &Searcher,
+    fields: &Fields,
+    facet_cache: &FacetCache,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
+    if request.query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::InvalidRequest(format!("the query is longer than {MAX_QUERY_CHARS} characters")));
+    }
+    if request.limit == 0 || request.limit > MAX_LIMIT {
+        return Err(Error::InvalidRequest(format!("the number of hits must be between 1 and {MAX_LIMIT}")));
+    }
+    if request.offset > MAX_OFFSET {
+        return Err(Error::InvalidRequest(format!("paging deeper than {MAX_OFFSET} hits is not supported")));
+    }
+    let parsed = parse::parse(&request.query);
+    let stats = Statistics::new(searcher);
+    let langs = query_langs(request, &parsed);
+    let Some(plan) = plan(&stats, fields, &parsed, request, &langs)? else {
+        return Ok(SearchResults {
+            query: request.query.clone(),
+            total: 0,
+            hits: Vec::new(),
+            facets: request.facets.then(Facets::default),
+        });
+    };
+    let (mut candidates, idf) = score::rank(&stats, fields, &plan.words, &plan.constraints)?;
+    let total = candidates.len();
+    let facets = if request.facets { Some(count_facets(searcher, facet_cache, &candidates)?) } else { None };
+    let fetch = (request.offset + request.limit).min(candidates.len());
+    candidates.truncate(fetch);
+    let candidates = tie_break_by_recency(searcher, candidates);
+    let mut hits = Vec::new();
+    for candidate in candidates.into_iter().skip(request.offset) {
+        let mut hit = load_hit(searcher, fields, candidate.address, candidate.score, &plan.snippet_words)?;
+        if request.explain {
+            hit.explain = Some(explain(&stats, fields, &plan.words, &idf, &candidate)?);
+        }
+        hits.push(hit);
+    }
+    Ok(SearchResults { query: request.query.clone(), total, hits, facets })
+}
+
+/// What a query asks for, resolved against the bank.
+struct Plan {
+    /// The words that are scored (plain words, then the words of phrases).
+    words: Vec<ResolvedWord>,
+    constraints: score::Constraints,
+    snippet_words: Vec<QueryWord>,
+}
+
+/// Resolves a parsed query into the words to score and the constraints to
+/// meet; `None` when it asks for nothing.
+fn plan(
+    stats: &Statistics,
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    request: &SearchRequest,
+    langs: &[Lang],
+) -> Result<Option<Plan>> {
+    let analyzer = Analyzer::get();
+    let filters = filter_terms(fields, parsed, request);
+
+    // Exclusions: any stem of the excluded word in any text field.
+    let mut excluded = Vec::new();
+    for word in parsed.excluded.iter().flatten() {
+        for &lang in langs {
+            let key = analyzer.stem(lang, word);
+            for field in [fields.title, fields.heads, fields.body] {
+                excluded.push(Term::from_field_text(field, &key));
+            }
+        }
+    }
+
+    // Words: stop words are dropped unless the query is nothing but them.
+    let content: Vec<String> = parsed.words.iter().filter(|w| !stopwords::is_stop_word_anywhere(w)).cloned().collect();
+    let mut words = if content.is_empty() && parsed.phrases.is_empty() {
+        parsed.words.iter().map(|w| resolve::resolve_exact(langs, w)).collect()
+    } else {
+        resolve::resolve_words(stats, fields, langs, &content)?
+    };
+    let mut snippet_words: Vec<QueryWord> = Vec::new();
+    for word in &words {
+        snippet_words.push(QueryWord::new(&word.typed));
+        snippet_words.extend(word.also_marks.iter().map(|w| QueryWord::new(w)));
+    }
+
+    // Phrases: required, in any language's analysis, with each word read
+    // as it was resolved (ä/ö/å restored); their words are scored too.
+    let mut required: Vec<Box<dyn Query>> = Vec::new();
+    for phrase in &parsed.phrases {
+        let phrase_content: Vec<String> =
+            phrase.iter().filter(|w| !stopwords::is_stop_word_anywhere(w)).cloned().collect();
+        let resolved = resolve::resolve_words(stats, fields, langs, &phrase_content)?;
+        required.push(phrase_query(fields, langs, phrase, &resolved));
+        for word in &resolved {
+            snippet_words.push(QueryWord::new(&word.typed));
+            snippet_words.extend(word.also_marks.iter().map(|w| QueryWord::new(w)));
+        }
+        if resolved.is_empty() {
+            words.extend(phrase.iter().map(|w| resolve::resolve_exact(langs, w)));
+        }
+        words.extend(resolved);
+    }
+
+    if words.is_empty() && filters.is_empty() {
+        return Ok(None);
+    }
+    // A mild preference for documents in the language the query is written in.
+    let mut evidence_words: Vec<&String> = parsed.words.iter().collect();
+    evidence_words.extend(parsed.phrases.iter().flatten());
+    let language = if langs.len() > 1 {
+        query_language(stats, fields, &evidence_words)?
+            .map(|(lang, share)| (Term::from_field_text(fields.lang, lang.code()), share))
+    } else {
+        None
+    };
+    Ok(Some(Plan { words, constraints: score::Constraints { filters, excluded, required, language }, snippet_words }))
+}
+
+/// The filter groups of a query and request: each a list of terms of which
+/// a document must hold one.
+fn filter_terms(fields: &Fields, parsed: &ParsedQuery, request: &SearchRequest) -> Vec<Vec<Term>> {
+    let mut groups = Vec::new();
+    let mut group = |values: Vec<String>, field| {
+        if !values.is_empty() {
+            groups.push(values.iter().map(|v| Term::from_field_text(field, v)).collect());
+        }
+    };
+    let mut langs: Vec<String> =
+        parsed.langs.iter().filter_map(|l| l.parse::<Lang>().ok()).map(|l| l.code().to_string()).collect();
+    if !parsed.langs.is_empty() && langs.is_empty() {
+        langs = parsed.langs.clone(); // unknown language: matches nothing, as asked
+    }
+    langs.extend(request.lang.map(|l| l.code().to_string()));
+    group(langs, fields.lang);
+    let mut formats: Vec<String> = parsed
+        .formats
+        .iter()
+        .map(|f| f.parse::<Format>().map(|f| f.name().to_string()).unwrap_or_else(|_| f.clone()))
+        .collect();
+    formats.extend(request.format.map(|f| f.name().to_string()));
+    group(formats, fields.format);
+    let mut tags = parsed.tags.clone();
+    tags.extend(request.tag.as_ref().map(|t| t.to_lowercase()));
+    group(tags, fields.tag);
+    let mut folders = parsed.folders.clone();
+    folders.extend(request.folder.clone());
+    group(folders, fields.folder);
+    groups
+}
+
+/// Most variants of one phrase searched (ambiguous restorations multiply).
+const MAX_PHRASE_VARIANTS: usize = 8;
+
+/// The query for a phrase: its words in order in the title, headings or
+/// body, in each language's analysis, each word as typed or as restored.
+/// The stem fields hold no stop words, so those are skipped, keeping the
+/// other words' offsets; a phrase of stop words only needs every word's
+/// exact form in one document.
+fn phrase_query(fields: &Fields, langs: &[Lang], phrase: &[String], resolved: &[ResolvedWord]) -> Box<dyn Query> {
+    let analyzer = Analyzer::get();
+    let mut variants: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for &lang in langs {
+        // Each position's possible keys: the word's stem, and the stems of its restored forms.
+        let mut positions: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut content = resolved.iter();
+        for (offset, word) in phrase.iter().enumerate() {
+            if stopwords::is_stop_word(lang, word) {
+                if !stopwords::is_stop_word_anywhere(word) {
+                    content.next();
+                }
+                continue;
+            }
+            let mut keys = vec![analyzer.stem(lang, word)];
+            if let Some(found) = content.next().filter(|r| &r.typed == word) {
+                for evidence in &found.evidence {
+                    if evidence.kind == EvidenceKind::Restored {
+                        if let resolve::Source::Stems(stems) = &evidence.source {
+                            keys.extend(stems.iter().cloned());
+                        }
+                    }
+                }
+            }
+            keys.dedup();
+            positions.push((offset, keys));
+        }
+        if positions.is_empty() {
+            let all: Vec<(Occur, Box<dyn Query>)> = phrase
+                .iter()
+                .map(|w| {
+                    let term = Term::from_field_text(fields.exact, &crate::analysis::exact_key(lang, w));
+                    (Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+                })
+                .collect();
+            variants.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+            continue;
+        }
+        let mut combinations: Vec<Vec<(usize, String)>> = vec![Vec::new()];
+        for (offset, keys) in &positions {
+            let mut next = Vec::new();
+            for combination in &combinations {
+                for key in keys {
+                    let mut longer = combination.clone();
+                    longer.push((*offset, key.clone()));
+                    next.push(longer);
+                }
+            }
+            next.truncate(MAX_PHRASE_VARIANTS);
+            combinations = next;
+        }
+        for combination in combinations {
+            for field in [fields.title, fields.heads, fields.body] {
+                let mut terms: Vec<(usize, Term)> =
+                    combination.iter().map(|(offset, k)| (*offset, Term::from_field_text(field, k))).collect();
+                let query: Box<dyn Query> = if terms.len() == 1 {
+                    Box::new(TermQuery::new(terms.remove(0).1, IndexRecordOption::Basic))
+                } else {
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                };
+                variants.push((Occur::Should, query));
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(variants))
+}
+
+/// Counts the facets of every matching document.
+fn count_facets(searcher: &Searcher, cache: &FacetCache, candidates: &[score::Candidate]) -> Result<Facets> {
+    let collector = FacetCollector::new(cache, searcher);
+    let mut by_segment: Vec<Vec<tantivy::DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
+    for candidate in candidates {
+        if let Some(docs) = by_segment.get_mut(candidate.address.segment_ord as usize) {
+            docs.push(candidate.address.doc_id);
+        }
+    }
+    let mut fruits = Vec::new();
+    for (ord, (segment, docs)) in searcher.segment_readers().iter().zip(by_segment.iter_mut()).enumerate() {
+        docs.sort_unstable();
+        let mut child = collector.for_segment(ord as u32, segment)?;
+        for &doc in docs.iter() {
+            child.collect(doc, 0.0);
+        }
+        fruits.push(child.harvest());
+    }
+    Ok(collector.merge_fruits(fruits)?)
+}
+
+/// Orders equal scores by the document's date, newest first.
+fn tie_break_by_recency(searcher: &Searcher, candidates: Vec<score::Candidate>) -> Vec<score::Candidate> {
+    let recency = |addr: &DocAddress| -> i64 {
+        let segment = searcher.segment_reader(addr.segment_ord);
+        segment.fast_fields().i64("recency").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
+    };
+    let mut keyed: Vec<(i64, score::Candidate)> = candidates.into_iter().map(|c| (recency(&c.address), c)).collect();
+    keyed.sort_by(|a, b| {
+        let (sa, sb) = ((a.1.score * 1e4).round(), (b.1.score * 1e4).round());
+        sb.total_cmp(&sa).then(b.0.cmp(&a.0))
+    });
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The evidence behind one hit.
+fn explain(
+    stats: &Statistics,
+    fields: &Fields,
+    words: &[ResolvedWord],
+    idf: &[f32],
+    candidate: &score::Candidate,
+) -> Result<Explanation> {
+    let segment = stats.segment_reader(candidate.address.segment_ord);
+    let doc = candidate.address.doc_id;
+    let holds = |field: tantivy::schema::Field, keys: &[String]| -> Result<bool> {
+        let inverted = segment.inverted_index(field)?;
+        for key in keys {
+            let term = Term::from_field_text(field, key);
+            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                if tantivy::DocSet::seek(&mut postings, doc) == doc {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    };
+    let mut out = Vec::new();
+    for (w, word) in words.iter().enumerate() {
+        let found = candidate.matches.get(w).copied().flatten();
+        let evidence = found.and_then(|m| word.evidence.get(m.evidence));
+        let field = match evidence.map(|e| &e.source) {
+            Some(resolve::Source::Stems(keys)) | Some(resolve::Source::Parts(keys, _)) => {
+                let mut named = None;
+                for (field, name) in [(fields.title, "title"), (fields.heads, "headings"), (fields.body, "body")] {
+                    if holds(field, keys)? {
+                        named = Some(name);
+                        break;
+                    }
+                }
+                named
+            }
+            Some(resolve::Source::Folded { .. }) => Some("folded"),
+            Some(resolve::Source::Tails(_)) => Some("compound"),
+            Some(resolve::Source::Exact(_)) => Some("exact"),
+            None => None,
+        };
+        let confidence = match evidence {
+            Some(e) if evidence_has_form(stats, fields, e, candidate.address)? => e.form_confidence,
+            Some(e) => e.confidence,
+            None => 0.0,
+        };
+        out.push(WordEvidence {
+            word: word.typed.clone(),
+            kind: evidence.map(|e| e.kind),
+            matched: evidence.map(|e| e.word.clone()),
+            field: field.map(str::to_string),
+            idf: idf.get(w).copied().unwrap_or(0.0),
+            confidence,
+            contribution: found.map_or(0.0, |m| m.contribution),
+        });
+    }
+    Ok(Explanation { words: out, proximity: candidate.proximity, language: candidate.language })
+}
+
+/// Whether the document holds one of the evidence's exact forms.
+fn evidence_has_form(
+    stats: &Statistics,
+    fields: &Fields,
+    evidence: &resolve::Evidence,
+    address: DocAddress,
+) -> Result<bool> {
+    let segment = stats.segment_reader(address.segment_ord);
+    let inverted = segment.inverted_index(fields.exact)?;
+    for key in &evidence.forms {
+        let term = Term::from_field_text(fields.exact, key);
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            if tantivy::DocSet::seek(&mut postings, address.doc_id) == address.doc_id {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn load_hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+    score: f32,
+    words: &[QueryWord],
+) -> Result<SearchHit> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let lang = text_of(fields.lang).parse::<Lang>().unwrap_or(Lang::En);
+    let format = text_of(fields.format).parse::<Format>().unwrap_or(Format::Text);
+    let text = text_of(fields.text);
+    // A fault inside one hit's snippet gives a plain excerpt, never a failed search.
+    let snippet =
+        std::panic::catch_unwind(|| make_snippet(&text, lang, words)).unwrap_or_else(|_| snippet::plain_excerpt(&text));
+    let page_starts = page_starts(&doc, fields);
+    let page = match (format, snippet.offset) {
+        (Format::Pdf, Some(offset)) => page_of(&page_starts, offset),
+        (Format::Pdf, None) if !page_starts.is_empty() => Some(1),
+        _ => None,
+    };
+    Ok(SearchHit {
+        path: text_of(fields.path),
+        title: text_of(fields.title_text),
+        lang,
+        format,
+        score,
+        page,
+        snippet: snippet.html,
+        explain: None,
+    })
+}
+
+/// Decodes the stored page start offsets.
+pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> {
+    doc.get_first(fields.page_starts)
+        .and_then(|v| v.as_bytes())
+        .map(|b| b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize).collect())
+        .unwrap_or_default()
+}
+
+/// The languages whose analyses a query is searched with.
+fn query_langs(request: &SearchRequest, parsed: &ParsedQuery) -> Vec<Lang> {
+    if let Some(lang) = request.lang {
+        return vec![lang];
+    }
+    let from_filter: Vec<Lang> = parsed.langs.iter().filter_map(|l| l.parse().ok()).collect();
+    if !from_filter.is_empty() {
+        return from_filter;
+    }
+    Lang::ALL.to_vec()
+}
+
+/// Which language the query's words are written in, judged by how common
+/// their exact forms are in each language's documents. `None` when the
+/// evidence is thin or split.
+fn query_language(stats: &Statistics, fields: &Fields, words: &[&String]) -> Result<Option<(Lang, f32)>> {
+    let mut evidence = [0f64; 3];
+    for (slot, &lang) in Lang::ALL.iter().enumerate() {
+        let docs = stats.key_freq(fields.lang, lang.code())?.max(1) as f64;
+        for word in words {
+            let df = stats.key_freq(fields.exact, &crate::analysis::exact_key(lang, word))? as f64;
+            evidence[slot] += df / docs;
+        }
+    }
+    let total: f64 = evidence.iter().sum();
+    if total <= 0.0 {
+        return Ok(None);
+    }
+    let (best, value) = evidence.iter().enumerate().fold((0, 0.0), |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc });
+    let share = value / total;
+    Ok((share >= 0.6).then_some((Lang::ALL[best], share as f32)))
+}

@@ -1,0 +1,526 @@
+//! Scoring: every query word counts once per document, with its best
+//! evidence there ([`super::resolve`]), never the sum of its variants.
+//!
+//! A word's value in a document is
+//! `idf(word) × confidence(evidence) × (COORDINATION + saturation(tf))`,
+//! where the term frequency is BM25F-style: the word's occurrences in the
+//! title, the headings and tags, and the body, each weighted and normalised
+//! by the field's length, then saturated (`tf / (K1 + tf)`, below 1). The
+//! constant `COORDINATION` makes matching a word worth more than any number
+//! of its occurrences, so a document with more of the query's informative
+//! words ranks first (coordination, each word weighted by its IDF), and
+//! among those, the title and frequency decide. Very common words have an
+//! IDF near zero and never carry a ranking alone.
+//!
+//! Among the best candidates, documents where the query's words stand close
+//! together get a proximity bonus; then the query's language, then recency
+//! break ties.
+
+use tantivy::postings::Postings;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
+
+use super::resolve::{confidence, Evidence, EvidenceKind, ResolvedWord, Source};
+use super::stats::Statistics;
+use crate::error::Result;
+use crate::schema::Fields;
+
+/// The constants of the scoring model.
+pub(crate) mod weight {
+    /// What matching a word is worth beyond its saturated frequency (which is below 1).
+    pub const COORDINATION: f32 = 2.0;
+    /// BM25 saturation.
+    pub const K1: f32 = 1.2;
+    /// Field weights of BM25F.
+    pub const TITLE: f32 = 4.0;
+    pub const HEADS: f32 = 2.0;
+    pub const BODY: f32 = 1.0;
+    /// Length normalisation of each field.
+    pub const B_TITLE: f32 = 0.5;
+    pub const B_HEADS: f32 = 0.6;
+    pub const B_BODY: f32 = 0.75;
+    /// What a query word in the title adds, in any of its forms (a compound
+    /// of it included), times the confidence of that form: a document
+    /// whose title names the query's words is about them.
+    pub const TITLE_MENTION: f32 = 0.5;
+    /// The proximity bonus of two neighbouring query words standing next
+    /// to each other, as a share of the rarer word's IDF.
+    pub const PROXIMITY: f32 = 0.4;
+    /// The bonus of a document in the query's language, as a share of the
+    /// mean IDF of the query's words.
+    pub const LANGUAGE: f32 = 0.3;
+}
+
+/// How many of the best candidates get the proximity bonus.
+const PROXIMITY_CANDIDATES: usize = 60;
+
+/// A document set over one segment's document ids.
+pub(crate) type DocMask = Vec<bool>;
+
+/// What a search asks of the scorer, beyond its words.
+pub(crate) struct Constraints {
+    /// Groups of filter terms: a document must hold one term of every group.
+    pub filters: Vec<Vec<Term>>,
+    /// Terms no document may hold.
+    pub excluded: Vec<Term>,
+    /// Queries every document must match (phrases).
+    pub required: Vec<Box<dyn Query>>,
+    /// Terms of the query's language, for the language bonus (with its share of the evidence).
+    pub language: Option<(Term, f32)>,
+}
+
+/// One query word's contribution to a document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordMatch {
+    /// Index of the evidence in the word's list.
+    pub evidence: usize,
+    /// The word's contribution to the score.
+    pub contribution: f32,
+}
+
+/// A ranked document.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub address: DocAddress,
+    pub score: f32,
+    /// For each query word, its match in this document.
+    pub matches: Vec<Option<WordMatch>>,
+    /// The proximity and language bonuses.
+    pub proximity: f32,
+    pub language: f32,
+}
+
+/// Per segment: each word's best value and evidence for each document.
+struct SegmentScores {
+    best: Vec<Vec<f32>>,
+    /// Per word and document: the best confidence of a form found in the title.
+    in_title: Vec<Vec<f32>>,
+    which: Vec<Vec<u8>>,
+    touched: Vec<DocId>,
+    eligible: DocMask,
+    language: Option<DocMask>,
+}
+
+/// Ranks the documents matching `words` under `constraints`. Returns all
+/// matching documents, best first, the proximity bonus computed for the
+/// best [`PROXIMITY_CANDIDATES`].
+pub(crate) fn rank(
+    stats: &Statistics,
+    fields: &Fields,
+    words: &[ResolvedWord],
+    constraints: &Constraints,
+) -> Result<(Vec<Candidate>, Vec<f32>)> {
+    let num_docs = stats.num_docs().max(1) as f32;
+    let lengths = FieldLengths::new(stats, fields)?;
+    let mut primary_docs = vec![0u64; words.len()];
+    let mut any_docs = vec![0u64; words.len()];
+    let mut segments: Vec<SegmentScores> = Vec::new();
+    let required_weights = constraints
+        .required
+        .iter()
+        .map(|q| q.weight(EnableScoring::disabled_from_searcher(stats)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    for (ord, segment) in stats.segment_readers().iter().enumerate() {
+        let max_doc = segment.max_doc() as usize;
+        let mut eligible: DocMask = vec![true; max_doc];
+        if let Some(alive) = segment.alive_bitset() {
+            for (doc, slot) in eligible.iter_mut().enumerate() {
+                *slot = alive.is_alive(doc as DocId);
+            }
+        }
+        for group in &constraints.filters {
+            let mut any = vec![false; max_doc];
+            for term in group {
+                for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| any[doc as usize] = true)?;
+            }
+            for (slot, ok) in eligible.iter_mut().zip(any) {
+                *slot &= ok;
+            }
+        }
+        for term in &constraints.excluded {
+            for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| eligible[doc as usize] = false)?;
+        }
+        for weight in &required_weights {
+            let mut any = vec![false; max_doc];
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                any[doc as usize] = true;
+                doc = scorer.advance();
+            }
+            for (slot, ok) in eligible.iter_mut().zip(any) {
+                *slot &= ok;
+            }
+        }
+        let language = match &constraints.language {
+            Some((term, _)) => {
+                let mut mask = vec![false; max_doc];
+                for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| mask[doc as usize] = true)?;
+                Some(mask)
+            }
+            None => None,
+        };
+        let mut scores = SegmentScores {
+            best: vec![vec![0.0; max_doc]; words.len()],
+            in_title: vec![vec![0.0; max_doc]; words.len()],
+            which: vec![vec![0; max_doc]; words.len()],
+            touched: Vec::new(),
+            eligible,
+            language,
+        };
+        let mut seen = vec![false; max_doc];
+        let mut scratch = Scratch::new(max_doc);
+        for (w, word) in words.iter().enumerate() {
+            let mut primary = vec![false; max_doc];
+            let mut any = vec![false; max_doc];
+            for (e, evidence) in word.evidence.iter().enumerate().take(u8::MAX as usize) {
+                scratch.clear();
+                accumulate(segment, fields, &lengths, &evidence.source, &mut scratch)?;
+                let forms = form_mask(segment, fields, evidence, max_doc)?;
+                for &doc in &scratch.touched {
+                    let d = doc as usize;
+                    let tf = scratch.tf[d];
+                    if tf <= 0.0 || !scores.eligible[d] {
+                        continue;
+                    }
+                    let conf = match &forms {
+                        Some(mask) if mask[d] => evidence.form_confidence,
+                        _ => evidence.confidence,
+                    };
+                    let value = conf * (weight::COORDINATION + tf / (weight::K1 + tf));
+                    if scratch.in_title[d] && conf > scores.in_title[w][d] {
+                        scores.in_title[w][d] = conf;
+                    }
+                    if value > scores.best[w][d] {
+                        scores.best[w][d] = value;
+                        scores.which[w][d] = e as u8;
+                    }
+                    if !seen[d] {
+                        seen[d] = true;
+                        scores.touched.push(doc);
+                    }
+                    any[d] = true;
+                    primary[d] |= evidence.confidence >= confidence::PRIMARY * 0.999;
+                }
+            }
+            primary_docs[w] += primary.iter().filter(|&&p| p).count() as u64;
+            any_docs[w] += any.iter().filter(|&&p| p).count() as u64;
+        }
+        if words.is_empty() {
+            // Filters only: every eligible document, equal scores.
+            scores.touched = (0..max_doc as DocId).filter(|&d| scores.eligible[d as usize]).collect();
+        }
+        let _ = ord;
+        segments.push(scores);
+    }
+    let idf: Vec<f32> = (0..words.len())
+        .map(|w| {
+            let df = if primary_docs[w] > 0 { primary_docs[w] } else { any_docs[w] } as f32;
+            (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0)
+        })
+        .collect();
+    // A floor, so that a query of very common words still ranks by them.
+    let idf: Vec<f32> = idf.iter().map(|&i| i.max(0.05)).collect();
+    let mean_idf = if idf.is_empty() { 1.0 } else { idf.iter().sum::<f32>() / idf.len() as f32 };
+    let language_share = constraints.language.as_ref().map_or(0.0, |(_, share)| *share);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (ord, scores) in segments.iter().enumerate() {
+        for &doc in &scores.touched {
+            let d = doc as usize;
+            if !scores.eligible[d] {
+                continue;
+            }
+            let mut score = 0.0;
+            let mut matches = Vec::with_capacity(words.len());
+            for (w, word_idf) in idf.iter().enumerate() {
+                let value = scores.best[w][d] + weight::TITLE_MENTION * scores.in_title[w][d];
+                if value > 0.0 {
+                    let contribution = word_idf * value;
+                    score += contribution;
+                    matches.push(Some(WordMatch { evidence: usize::from(scores.which[w][d]), contribution }));
+                } else {
+                    matches.push(None);
+                }
+            }
+            if words.is_empty() {
+                score = 1.0;
+            }
+            if score <= 0.0 {
+                continue;
+            }
+            let language = match &scores.language {
+                Some(mask) if mask[d] => weight::LANGUAGE * language_share * mean_idf,
+                _ => 0.0,
+            };
+            candidates.push(Candidate {
+                address: DocAddress::new(ord as u32, doc),
+                score: score + language,
+                matches,
+                proximity: 0.0,
+                language,
+            });
+        }
+    }
+    sort(&mut candidates);
+    if words.len() >= 2 {
+        let top = candidates.len().min(PROXIMITY_CANDIDATES);
+        add_proximity(stats, fields, words, &idf, &mut candidates[..top])?;
+        sort(&mut candidates);
+    }
+    Ok((candidates, idf))
+}
+
+fn sort(candidates: &mut [Candidate]) {
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+}
+
+/// Mean lengths of the scored fields.
+struct FieldLengths {
+    title: f32,
+    heads: f32,
+    body: f32,
+    folded: f32,
+}
+
+impl FieldLengths {
+    fn new(stats: &Statistics, fields: &Fields) -> Result<FieldLengths> {
+        Ok(FieldLengths {
+            title: stats.mean_length(fields.title)?,
+            heads: stats.mean_length(fields.heads)?,
+            body: stats.mean_length(fields.body)?,
+            folded: stats.mean_length(fields.folded)?,
+        })
+    }
+}
+
+/// Weighted, length-normalised term frequencies of one evidence, per document.
+struct Scratch {
+    tf: Vec<f32>,
+    /// Whether the document's title holds one of the keys.
+    in_title: Vec<bool>,
+    touched: Vec<DocId>,
+}
+
+impl Scratch {
+    fn new(max_doc: usize) -> Scratch {
+        Scratch { tf: vec![0.0; max_doc], in_title: vec![false; max_doc], touched: Vec::new() }
+    }
+
+    fn clear(&mut self) {
+        for &doc in &self.touched {
+            self.tf[doc as usize] = 0.0;
+            self.in_title[doc as usize] = false;
+        }
+        self.touched.clear();
+    }
+
+    fn add(&mut self, doc: DocId, value: f32) {
+        let slot = &mut self.tf[doc as usize];
+        if *slot == 0.0 {
+            self.touched.push(doc);
+        }
+        *slot += value;
+    }
+}
+
+/// Calls `f(doc, term frequency)` for each document of a term's postings.
+fn for_each_posting(
+    segment: &SegmentReader,
+    term: &Term,
+    option: IndexRecordOption,
+    mut f: impl FnMut(DocId, u32),
+) -> Result<()> {
+    let inverted = segment.inverted_index(term.field())?;
+    let Some(mut postings) = inverted.read_postings(term, option)? else { return Ok(()) };
+    let mut doc = postings.doc();
+    while doc != TERMINATED {
+        f(doc, postings.term_freq());
+        doc = postings.advance();
+    }
+    Ok(())
+}
+
+/// Adds the BM25F frequencies of `keys` in `field` to `scratch`.
+fn add_field(
+    segment: &SegmentReader,
+    field: Field,
+    keys: &[String],
+    (weight, b, mean): (f32, f32, f32),
+    presence: bool,
+    scratch: &mut Scratch,
+    marks_title: bool,
+) -> Result<()> {
+    let norms = if presence { None } else { segment.get_fieldnorms_reader(field).ok() };
+    let option = if presence { IndexRecordOption::Basic } else { IndexRecordOption::WithFreqs };
+    for key in keys {
+        let term = Term::from_field_text(field, key);
+        let inverted = segment.inverted_index(field)?;
+        let Some(mut postings) = inverted.read_postings(&term, option)? else { continue };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let tf = if presence { 1.0 } else { postings.term_freq() as f32 };
+            let length = norms.as_ref().map_or(mean, |n| n.fieldnorm(doc) as f32);
+            let normalised = tf / (1.0 - b + b * length / mean);
+            scratch.add(doc, weight * normalised);
+            if marks_title {
+                scratch.in_title[doc as usize] = true;
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}
+
+/// Accumulates the frequencies of one evidence's source.
+fn accumulate(
+    segment: &SegmentReader,
+    fields: &Fields,
+    lengths: &FieldLengths,
+    source: &Source,
+    scratch: &mut Scratch,
+) -> Result<()> {
+    let title = (weight::TITLE, weight::B_TITLE, lengths.title);
+    let heads = (weight::HEADS, weight::B_HEADS, lengths.heads);
+    let body = (weight::BODY, weight::B_BODY, lengths.body);
+    match source {
+        Source::Stems(keys) => {
+            add_field(segment, fields.title, keys, title, false, scratch, true)?;
+            add_field(segment, fields.heads, keys, heads, false, scratch, false)?;
+            add_field(segment, fields.body, keys, body, false, scratch, false)?;
+        }
+        Source::Folded { folded, body: body_keys } => {
+            add_field(
+                segment,
+                fields.folded,
+                folded,
+                (weight::BODY, weight::B_BODY, lengths.folded),
+                false,
+                scratch,
+                false,
+            )?;
+            add_field(segment, fields.body, body_keys, body, false, scratch, false)?;
+        }
+        Source::Tails(keys) => add_field(segment, fields.tails, keys, body, true, scratch, false)?,
+        Source::Exact(keys) => add_field(segment, fields.exact, keys, body, true, scratch, false)?,
+        Source::Parts(first, second) => {
+            // Both parts must be there; the document gets their mean.
+            let mut other = Scratch::new(scratch.tf.len());
+            for (keys, into) in [(first, &mut *scratch), (second, &mut other)] {
+                add_field(segment, fields.title, keys, title, false, into, true)?;
+                add_field(segment, fields.heads, keys, heads, false, into, false)?;
+                add_field(segment, fields.body, keys, body, false, into, false)?;
+            }
+            for i in 0..scratch.touched.len() {
+                let d = scratch.touched[i] as usize;
+                let second = other.tf[d];
+                scratch.tf[d] = if second > 0.0 { (scratch.tf[d] + second) / 2.0 } else { 0.0 };
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The documents holding one of an evidence's exact forms.
+fn form_mask(segment: &SegmentReader, fields: &Fields, evidence: &Evidence, max_doc: usize) -> Result<Option<DocMask>> {
+    if evidence.forms.is_empty() || evidence.form_confidence == evidence.confidence {
+        return Ok(None);
+    }
+    let mut mask = vec![false; max_doc];
+    for key in &evidence.forms {
+        let term = Term::from_field_text(fields.exact, key);
+        for_each_posting(segment, &term, IndexRecordOption::Basic, |doc, _| mask[doc as usize] = true)?;
+    }
+    Ok(Some(mask))
+}
+
+/// The stem keys whose positions show where an evidence's word stands.
+fn position_keys(evidence: &Evidence) -> Vec<&str> {
+    match &evidence.source {
+        Source::Stems(keys) => keys.iter().map(String::as_str).collect(),
+        Source::Folded { body, .. } => body.iter().map(String::as_str).collect(),
+        Source::Parts(first, second) => first.iter().chain(second).map(String::as_str).collect(),
+        Source::Tails(_) | Source::Exact(_) => Vec::new(),
+    }
+}
+
+/// Adds to each candidate the proximity bonus: for each pair of
+/// neighbouring query words both in the document, the rarer word's IDF
+/// times [`weight::PROXIMITY`], less the further apart they stand in the
+/// body or the title.
+fn add_proximity(
+    stats: &Statistics,
+    fields: &Fields,
+    words: &[ResolvedWord],
+    idf: &[f32],
+    candidates: &mut [Candidate],
+) -> Result<()> {
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); words.len()];
+    let mut buffer = Vec::new();
+    for candidate in candidates.iter_mut() {
+        let segment = stats.segment_reader(candidate.address.segment_ord);
+        let doc = candidate.address.doc_id;
+        let mut best_pairs = vec![0.0f32; words.len().saturating_sub(1)];
+        for field in [fields.title, fields.body] {
+            let inverted = segment.inverted_index(field)?;
+            for (w, word) in words.iter().enumerate() {
+                positions[w].clear();
+                let Some(found) = candidate.matches[w] else { continue };
+                let Some(evidence) = word.evidence.get(found.evidence) else { continue };
+                if evidence.kind == EvidenceKind::Joined {
+                    continue;
+                }
+                for key in position_keys(evidence) {
+                    let term = Term::from_field_text(field, key);
+                    let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
+                    else {
+                        continue;
+                    };
+                    if postings.seek(doc) == doc {
+                        buffer.clear();
+                        postings.positions(&mut buffer);
+                        positions[w].extend_from_slice(&buffer);
+                    }
+                }
+                positions[w].sort_unstable();
+            }
+            for (pair, best) in best_pairs.iter_mut().enumerate() {
+                if let Some(distance) = min_distance(&positions[pair], &positions[pair + 1]) {
+                    let closeness = 1.0 / (1.0 + (distance.max(1) - 1) as f32 / 4.0);
+                    *best = best.max(closeness * weight::PROXIMITY * idf[pair].min(idf[pair + 1]));
+                }
+            }
+        }
+        let bonus: f32 = best_pairs.iter().sum();
+        candidate.proximity = bonus;
+        candidate.score += bonus;
+    }
+    Ok(())
+}
+
+/// The smallest distance between a position of `a` and one of `b` (both sorted).
+fn min_distance(a: &[u32], b: &[u32]) -> Option<u32> {
+    let (mut i, mut j, mut best) = (0, 0, None::<u32>);
+    while i < a.len() && j < b.len() {
+        let d = a[i].abs_diff(b[j]);
+        best = Some(best.map_or(d, |b| b.min(d)));
+        if a[i] < b[j] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_between_sorted_positions() {
+        assert_eq!(min_distance(&[1, 10, 30], &[12, 40]), Some(2));
+        assert_eq!(min_distance(&[5], &[]), None);
+        assert_eq!(min_distance(&[7], &[7]), Some(0));
+    }
+}
