@@ -222,11 +222,11 @@ pub(crate) fn search(
             facets: request.facets.then(Facets::default),
         });
     };
-    let (mut candidates, idf) = score::rank(&stats, fields, &plan.words, &plan.constraints)?;
-    let total = candidates.len();
-    let facets = if request.facets { Some(count_facets(searcher, facet_cache, &candidates)?) } else { None };
-    let fetch = (request.offset + request.limit).min(candidates.len());
-    candidates.truncate(fetch);
+    let keep = request.offset + request.limit;
+    let ranking = score::rank(&stats, fields, &plan.words, &plan.constraints, keep, request.facets)?;
+    let (mut candidates, total, idf) = (ranking.best, ranking.total, ranking.idf);
+    let facets = if request.facets { Some(count_facets(searcher, facet_cache, &ranking.matching)?) } else { None };
+    candidates.truncate(keep);
     let candidates = tie_break_by_recency(searcher, candidates);
     let mut hits = Vec::new();
     for candidate in candidates.into_iter().skip(request.offset) {
@@ -424,17 +424,11 @@ fn phrase_query(fields: &Fields, langs: &[Lang], phrase: &[String], resolved: &[
 }
 
 /// Counts the facets of every matching document.
-fn count_facets(searcher: &Searcher, cache: &FacetCache, candidates: &[score::Candidate]) -> Result<Facets> {
+/// Counts the facet values of the matching documents (per segment, in id order).
+fn count_facets(searcher: &Searcher, cache: &FacetCache, matching: &[Vec<tantivy::DocId>]) -> Result<Facets> {
     let collector = FacetCollector::new(cache, searcher);
-    let mut by_segment: Vec<Vec<tantivy::DocId>> = vec![Vec::new(); searcher.segment_readers().len()];
-    for candidate in candidates {
-        if let Some(docs) = by_segment.get_mut(candidate.address.segment_ord as usize) {
-            docs.push(candidate.address.doc_id);
-        }
-    }
     let mut fruits = Vec::new();
-    for (ord, (segment, docs)) in searcher.segment_readers().iter().zip(by_segment.iter_mut()).enumerate() {
-        docs.sort_unstable();
+    for (ord, (segment, docs)) in searcher.segment_readers().iter().zip(matching).enumerate() {
         let mut child = collector.for_segment(ord as u32, segment)?;
         for &doc in docs.iter() {
             child.collect(doc, 0.0);

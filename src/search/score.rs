@@ -91,26 +91,96 @@ pub(crate) struct Candidate {
     pub language: f32,
 }
 
-/// Per segment: each word's best value and evidence for each document.
+/// One query word in one document: its best evidence there.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordSlot {
+    /// The best evidence's value.
+    best: f32,
+    /// The best confidence of a form of the word found in the title.
+    in_title: f32,
+    /// Which evidence gave `best`.
+    which: u8,
+    /// Whether evidence of primary confidence was found.
+    primary: bool,
+}
+
+impl WordSlot {
+    /// The word's value in the document, before its IDF.
+    fn value(&self) -> f32 {
+        self.best + weight::TITLE_MENTION * self.in_title
+    }
+}
+
+/// No slots yet for a document.
+const NO_SLOT: u32 = u32::MAX;
+
+/// Per segment: each word's best evidence in each document the words touch.
 struct SegmentScores {
-    best: Vec<Vec<f32>>,
-    /// Per word and document: the best confidence of a form found in the title.
-    in_title: Vec<Vec<f32>>,
-    which: Vec<Vec<u8>>,
+    /// Per document: where its slots start in `slots`, or [`NO_SLOT`].
+    slot_of: Vec<u32>,
+    /// The touched documents' slots, `words` of them each, in `touched` order.
+    slots: Vec<WordSlot>,
+    words: usize,
     touched: Vec<DocId>,
     eligible: DocMask,
     language: Option<DocMask>,
 }
 
-/// Ranks the documents matching `words` under `constraints`. Returns all
-/// matching documents, best first, the proximity bonus computed for the
-/// best [`PROXIMITY_CANDIDATES`].
+impl SegmentScores {
+    /// A word's slot in a document (an empty one when the document was not touched).
+    fn slot(&self, doc: usize, word: usize) -> WordSlot {
+        match self.slot_of[doc] {
+            NO_SLOT => WordSlot::default(),
+            start => self.slots[start as usize + word],
+        }
+    }
+
+    /// A word's slot in a document, made when it is the document's first.
+    fn slot_mut(&mut self, doc: DocId, word: usize) -> &mut WordSlot {
+        let d = doc as usize;
+        if self.slot_of[d] == NO_SLOT {
+            self.slot_of[d] = self.slots.len() as u32;
+            self.slots.extend(std::iter::repeat_n(WordSlot::default(), self.words));
+            self.touched.push(doc);
+        }
+        let start = self.slot_of[d] as usize;
+        &mut self.slots[start + word]
+    }
+}
+
+/// What [`rank`] found.
+pub(crate) struct Ranking {
+    /// The best documents, best first, each with its word matches (the
+    /// proximity bonus computed for the best [`PROXIMITY_CANDIDATES`]).
+    pub best: Vec<Candidate>,
+    /// How many documents match.
+    pub total: usize,
+    /// Per segment, the matching documents in id order (when asked for).
+    pub matching: Vec<Vec<DocId>>,
+    /// Each query word's IDF.
+    pub idf: Vec<f32>,
+}
+
+/// A matching document before it is one of the best: small, as a common
+/// word can match most of the bank.
+#[derive(Clone, Copy)]
+struct Scored {
+    score: f32,
+    language: f32,
+    address: DocAddress,
+}
+
+/// Ranks the documents matching `words` under `constraints`, keeping the
+/// best `keep` (at least [`PROXIMITY_CANDIDATES`]) in order, and listing all
+/// matching documents per segment when `list_matching` (for facets).
 pub(crate) fn rank(
     stats: &Statistics,
     fields: &Fields,
     words: &[ResolvedWord],
     constraints: &Constraints,
-) -> Result<(Vec<Candidate>, Vec<f32>)> {
+    keep: usize,
+    list_matching: bool,
+) -> Result<Ranking> {
     let num_docs = stats.num_docs().max(1) as f32;
     let lengths = FieldLengths::new(stats, fields)?;
     let mut primary_docs = vec![0u64; words.len()];
@@ -121,6 +191,7 @@ pub(crate) fn rank(
         .iter()
         .map(|q| q.weight(EnableScoring::disabled_from_searcher(stats)))
         .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut scratch = Scratch::new(0);
     for (ord, segment) in stats.segment_readers().iter().enumerate() {
         let max_doc = segment.max_doc() as usize;
         let mut eligible: DocMask = vec![true; max_doc];
@@ -162,18 +233,15 @@ pub(crate) fn rank(
             None => None,
         };
         let mut scores = SegmentScores {
-            best: vec![vec![0.0; max_doc]; words.len()],
-            in_title: vec![vec![0.0; max_doc]; words.len()],
-            which: vec![vec![0; max_doc]; words.len()],
+            slot_of: vec![NO_SLOT; max_doc],
+            slots: Vec::new(),
+            words: words.len(),
             touched: Vec::new(),
             eligible,
             language,
         };
-        let mut seen = vec![false; max_doc];
-        let mut scratch = Scratch::new(max_doc);
+        scratch.reset(max_doc);
         for (w, word) in words.iter().enumerate() {
-            let mut primary = vec![false; max_doc];
-            let mut any = vec![false; max_doc];
             for (e, evidence) in word.evidence.iter().enumerate().take(u8::MAX as usize) {
                 scratch.clear();
                 accumulate(segment, fields, &lengths, &evidence.source, &mut scratch)?;
@@ -189,23 +257,24 @@ pub(crate) fn rank(
                         _ => evidence.confidence,
                     };
                     let value = conf * (weight::COORDINATION + tf / (weight::K1 + tf));
-                    if scratch.in_title[d] && conf > scores.in_title[w][d] {
-                        scores.in_title[w][d] = conf;
+                    let in_title = scratch.in_title[d];
+                    let slot = scores.slot_mut(doc, w);
+                    if in_title && conf > slot.in_title {
+                        slot.in_title = conf;
                     }
-                    if value > scores.best[w][d] {
-                        scores.best[w][d] = value;
-                        scores.which[w][d] = e as u8;
+                    if value > slot.best {
+                        slot.best = value;
+                        slot.which = e as u8;
                     }
-                    if !seen[d] {
-                        seen[d] = true;
-                        scores.touched.push(doc);
-                    }
-                    any[d] = true;
-                    primary[d] |= evidence.confidence >= confidence::PRIMARY * 0.999;
+                    slot.primary |= evidence.confidence >= confidence::PRIMARY * 0.999;
                 }
             }
-            primary_docs[w] += primary.iter().filter(|&&p| p).count() as u64;
-            any_docs[w] += any.iter().filter(|&&p| p).count() as u64;
+        }
+        for (i, slot) in scores.slots.iter().enumerate() {
+            if slot.best > 0.0 {
+                any_docs[i % words.len()] += 1;
+                primary_docs[i % words.len()] += u64::from(slot.primary);
+            }
         }
         if words.is_empty() {
             // Filters only: every eligible document, equal scores.
@@ -224,23 +293,21 @@ pub(crate) fn rank(
     let idf: Vec<f32> = idf.iter().map(|&i| i.max(0.05)).collect();
     let mean_idf = if idf.is_empty() { 1.0 } else { idf.iter().sum::<f32>() / idf.len() as f32 };
     let language_share = constraints.language.as_ref().map_or(0.0, |(_, share)| *share);
-    let mut candidates: Vec<Candidate> = Vec::new();
+    let touched: usize = segments.iter().map(|s| s.touched.len()).sum();
+    let mut scored: Vec<Scored> = Vec::with_capacity(touched);
+    let mut matching: Vec<Vec<DocId>> = vec![Vec::new(); if list_matching { segments.len() } else { 0 }];
     for (ord, scores) in segments.iter().enumerate() {
+        let first = scored.len();
         for &doc in &scores.touched {
             let d = doc as usize;
             if !scores.eligible[d] {
                 continue;
             }
             let mut score = 0.0;
-            let mut matches = Vec::with_capacity(words.len());
             for (w, word_idf) in idf.iter().enumerate() {
-                let value = scores.best[w][d] + weight::TITLE_MENTION * scores.in_title[w][d];
+                let value = scores.slot(d, w).value();
                 if value > 0.0 {
-                    let contribution = word_idf * value;
-                    score += contribution;
-                    matches.push(Some(WordMatch { evidence: usize::from(scores.which[w][d]), contribution }));
-                } else {
-                    matches.push(None);
+                    score += word_idf * value;
                 }
             }
             if words.is_empty() {
@@ -253,26 +320,67 @@ pub(crate) fn rank(
                 Some(mask) if mask[d] => weight::LANGUAGE * language_share * mean_idf,
                 _ => 0.0,
             };
-            candidates.push(Candidate {
-                address: DocAddress::new(ord as u32, doc),
-                score: score + language,
-                matches,
-                proximity: 0.0,
-                language,
-            });
+            scored.push(Scored { score: score + language, language, address: DocAddress::new(ord as u32, doc) });
+        }
+        if let Some(docs) = matching.get_mut(ord) {
+            // In id order without a sort: a bit per document of the segment.
+            let mut bits = vec![0u64; scores.eligible.len().div_ceil(64)];
+            for found in &scored[first..] {
+                let d = found.address.doc_id as usize;
+                bits[d / 64] |= 1 << (d % 64);
+            }
+            docs.reserve(scored.len() - first);
+            for (i, &word) in bits.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    docs.push((i * 64) as DocId + word.trailing_zeros());
+                    word &= word - 1;
+                }
+            }
         }
     }
-    sort(&mut candidates);
-    if words.len() >= 2 {
-        let top = candidates.len().min(PROXIMITY_CANDIDATES);
-        add_proximity(stats, fields, words, &idf, &mut candidates[..top])?;
-        sort(&mut candidates);
+    let total = scored.len();
+    // Only the best `keep` are put in order; the rest only count.
+    let kept = keep.max(PROXIMITY_CANDIDATES).min(scored.len());
+    let by_score = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address));
+    if kept < scored.len() {
+        scored.select_nth_unstable_by(kept, by_score);
     }
-    Ok((candidates, idf))
+    scored.truncate(kept);
+    scored.sort_by(by_score);
+    let mut best: Vec<Candidate> = scored
+        .into_iter()
+        .map(|found| {
+            let scores = &segments[found.address.segment_ord as usize];
+            let d = found.address.doc_id as usize;
+            let matches = idf
+                .iter()
+                .enumerate()
+                .map(|(w, word_idf)| {
+                    let slot = scores.slot(d, w);
+                    let value = slot.value();
+                    (value > 0.0)
+                        .then(|| WordMatch { evidence: usize::from(slot.which), contribution: word_idf * value })
+                })
+                .collect();
+            Candidate { address: found.address, score: found.score, matches, proximity: 0.0, language: found.language }
+        })
+        .collect();
+    if words.len() >= 2 {
+        let top = best.len().min(PROXIMITY_CANDIDATES);
+        add_proximity(stats, fields, words, &idf, &mut best[..top])?;
+        sort(&mut best);
+    }
+    Ok(Ranking { best, total, matching, idf })
+}
+
+/// Best first; equal scores in index order.
+fn order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.address.cmp(&b.address))
 }
 
 fn sort(candidates: &mut [Candidate]) {
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+    candidates.sort_by(order);
 }
 
 /// Mean lengths of the scored fields.
@@ -305,6 +413,13 @@ struct Scratch {
 impl Scratch {
     fn new(max_doc: usize) -> Scratch {
         Scratch { tf: vec![0.0; max_doc], in_title: vec![false; max_doc], touched: Vec::new() }
+    }
+
+    /// Makes the scratch ready for a segment of `max_doc` documents.
+    fn reset(&mut self, max_doc: usize) {
+        self.clear();
+        self.tf.resize(max_doc, 0.0);
+        self.in_title.resize(max_doc, false);
     }
 
     fn clear(&mut self) {
