@@ -60,6 +60,11 @@ pub struct SyncReport {
     pub failed: Vec<FailedFile>,
     /// Problems that cost part of a document's text, `path: warning`.
     pub warnings: Vec<String>,
+    /// Entries of the folder that look like documents but are not read at
+    /// all (a name that is not UTF-8, a link out of the folder, a pipe or
+    /// socket), with the reason.
+    #[serde(default)]
+    pub skipped: Vec<FailedFile>,
 }
 
 impl SyncReport {
@@ -69,12 +74,46 @@ impl SyncReport {
     }
 }
 
-/// A file's identity for change detection.
+/// A file's identity for change detection: what `stat` says of it.
+///
+/// Size and modification time alone miss a changed file when both are kept
+/// (`cp -p`, `rsync -a`, tar, unzip). The inode changes when a file is
+/// replaced by a rename (rsync, editors' safe save), and the status-change
+/// time (`ctime`) is set by the kernel on every write and cannot be set back
+/// by a copying tool, so a file whose four values all match is unchanged.
+/// Where the platform has no inode or ctime they are 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FileStamp {
     pub size: u64,
+    /// Modification time, nanoseconds since 1970.
     pub mtime: i64,
+    #[serde(default)]
+    pub inode: u64,
+    /// Status-change time, nanoseconds since 1970.
+    #[serde(default)]
+    pub ctime: i64,
 }
+
+impl FileStamp {
+    /// Whether the file may have been written again, after it was read,
+    /// within the timestamp granularity of its last change: such a second
+    /// write leaves every stamp value equal (the "racily clean" case of git).
+    /// `seen` is when the stamp was taken, nanoseconds since 1970; the file
+    /// was read after that. A racy file's content hash is checked by later
+    /// syncs.
+    fn is_racy(&self, seen: i64) -> bool {
+        // Sub-second parts mean the file system keeps fine timestamps, so
+        // only the kernel's clock tick is at stake; without them (FAT, some
+        // network file systems) a change can hide for up to two seconds.
+        let coarse = self.mtime % 1_000_000_000 == 0 && self.ctime % 1_000_000_000 == 0;
+        let window = if coarse { 2_000_000_000 } else { FINE_RACY_WINDOW_NANOS };
+        self.mtime.max(self.ctime) >= seen.saturating_sub(window)
+    }
+}
+
+/// The racy window on file systems with sub-second timestamps: well above
+/// the kernel's coarse clock tick (at most 10 ms).
+const FINE_RACY_WINDOW_NANOS: i64 = 50_000_000;
 
 /// A failure remembered between syncs, so an unchanged broken file is not retried.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,35 +144,81 @@ struct FoundFile {
     rel: String,
     abs: PathBuf,
     stamp: FileStamp,
+    /// When the stamp was taken, nanoseconds since 1970.
+    seen: i64,
+}
+
+/// What a scan of the documents folder found.
+#[derive(Debug, Default)]
+pub(crate) struct FolderScan {
+    /// Indexable files: index key and absolute path.
+    pub files: Vec<(String, PathBuf)>,
+    /// Entries that look like documents but cannot be indexed, with the reason.
+    pub skipped: Vec<FailedFile>,
 }
 
 /// Lists the indexable files under `root`. Hidden files and folders, editor
-/// temp files and symlinks that point outside `root` are skipped.
-pub(crate) fn scan_folder(root: &Path) -> Vec<(String, PathBuf)> {
+/// temp files and files of other formats are passed over in silence; a
+/// document whose name is not valid UTF-8, a link pointing outside `root` or
+/// a special file (pipe, socket, device) is listed in
+/// [`FolderScan::skipped`] with the reason.
+pub(crate) fn scan_folder(root: &Path) -> FolderScan {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut out = Vec::new();
+    let mut scan = FolderScan::default();
     let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored_name(e.file_name().to_string_lossy().as_ref())) {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                // An unreadable folder: its files cannot be listed.
+                if let Some(path) =
+                    err.path().and_then(|p| p.strip_prefix(root).ok()).filter(|p| !p.as_os_str().is_empty())
+                {
+                    let reason = "skipped: the folder cannot be read (permission denied?)".to_string();
+                    scan.skipped.push(FailedFile { path: display_key(path), reason });
+                }
+                continue;
+            }
+        };
         let path = entry.path();
         let file_type = entry.file_type();
-        if file_type.is_symlink() {
-            // Follow a link only when its target is a file inside the folder.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                _ => continue,
-            }
-        } else if !file_type.is_file() {
-            continue;
-        }
         if Format::from_path(path).is_none() {
             continue;
         }
         let Ok(rel) = path.strip_prefix(root) else { continue };
-        let Some(rel) = relative_key(rel) else { continue };
-        out.push((rel, path.to_path_buf()));
+        let skip = |reason: &str| FailedFile { path: display_key(rel), reason: format!("skipped: {reason}") };
+        if file_type.is_symlink() {
+            // Follow a link only when its target is a file inside the folder.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                Ok(target) if target.starts_with(&canonical_root) => continue,
+                Ok(_) => {
+                    scan.skipped.push(skip("a link to a file outside the documents folder; copy the file in instead"));
+                    continue;
+                }
+                Err(_) => {
+                    scan.skipped.push(skip("a link whose target does not exist"));
+                    continue;
+                }
+            }
+        } else if !file_type.is_file() {
+            if !file_type.is_dir() {
+                scan.skipped.push(skip("not a regular file (a pipe, socket or device)"));
+            }
+            continue;
+        }
+        let Some(key) = relative_key(rel) else {
+            scan.skipped.push(skip("the file name is not valid UTF-8 text; rename the file"));
+            continue;
+        };
+        scan.files.push((key, path.to_path_buf()));
     }
-    out
+    scan
+}
+
+/// A relative path for a report line, readable even when not valid UTF-8.
+fn display_key(rel: &Path) -> String {
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// Turns a relative path into the index key: `/`-separated, valid UTF-8.
@@ -165,16 +250,50 @@ fn stamp_of(path: &Path) -> Option<FileStamp> {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos().min(i64::MAX as u128) as i64)
         .unwrap_or(0);
-    Some(FileStamp { size: meta.len(), mtime })
+    let (inode, ctime) = inode_and_ctime(&meta);
+    Some(FileStamp { size: meta.len(), mtime, inode, ctime })
+}
+
+#[cfg(unix)]
+fn inode_and_ctime(meta: &std::fs::Metadata) -> (u64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let ctime = meta.ctime().saturating_mul(1_000_000_000).saturating_add(meta.ctime_nsec());
+    (meta.ino(), ctime)
+}
+
+#[cfg(not(unix))]
+fn inode_and_ctime(_meta: &std::fs::Metadata) -> (u64, i64) {
+    (0, 0)
+}
+
+/// The xxh3 hash of a file's content (the same as
+/// [`Extracted::source_hash`](crate::document::Extracted)), read in blocks.
+fn hash_file(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut block = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return Some(hasher.digest()),
+            Ok(n) => hasher.update(&block[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+    }
 }
 
 /// What the index holds for one path.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct IndexedStamp {
     pub stamp: FileStamp,
+    /// When the indexed file's stamp was taken, nanoseconds since 1970.
+    pub seen: i64,
+    /// The xxh3 hash of the content that was indexed.
+    pub hash: u64,
 }
 
-/// Reads path → (size, mtime) of every live document from fast fields.
+/// Reads path → stamp of every live document from fast fields.
 pub(crate) fn indexed_stamps(reader: &IndexReader) -> Result<HashMap<String, IndexedStamp>> {
     let searcher = reader.searcher();
     let mut out = HashMap::new();
@@ -183,6 +302,10 @@ pub(crate) fn indexed_stamps(reader: &IndexReader) -> Result<HashMap<String, Ind
         let Some(paths) = fast.str("path")? else { continue };
         let sizes = fast.u64("size")?;
         let mtimes = fast.i64("mtime")?;
+        let inodes = fast.u64("inode")?;
+        let ctimes = fast.i64("ctime")?;
+        let seens = fast.i64("seen")?;
+        let hashes = fast.u64("hash")?;
         let alive = segment.alive_bitset();
         let mut buf = String::new();
         for doc in 0..segment.max_doc() {
@@ -194,8 +317,16 @@ pub(crate) fn indexed_stamps(reader: &IndexReader) -> Result<HashMap<String, Ind
             if !paths.ord_to_str(ord, &mut buf)? {
                 continue;
             }
-            let stamp = FileStamp { size: sizes.first(doc).unwrap_or(0), mtime: mtimes.first(doc).unwrap_or(0) };
-            out.insert(buf.clone(), IndexedStamp { stamp });
+            let stamp = FileStamp {
+                size: sizes.first(doc).unwrap_or(0),
+                mtime: mtimes.first(doc).unwrap_or(0),
+                inode: inodes.first(doc).unwrap_or(0),
+                ctime: ctimes.first(doc).unwrap_or(0),
+            };
+            out.insert(
+                buf.clone(),
+                IndexedStamp { stamp, seen: seens.first(doc).unwrap_or(0), hash: hashes.first(doc).unwrap_or(0) },
+            );
         }
     }
     Ok(out)
@@ -349,11 +480,15 @@ fn plan_sync(ctx: &SyncContext<'_>) -> Result<SyncPlan> {
     let mut on_disk = HashSet::new();
     let mut work: Vec<(FoundFile, bool)> = Vec::new(); // (file, is_update)
     let mut failures: Vec<RememberedFailure> = Vec::new();
-    for (rel, abs) in scan_folder(ctx.documents_dir) {
+    // Every stamp below is taken after this moment (nanoseconds since 1970).
+    let scanned_at = now_nanos();
+    let scan = scan_folder(ctx.documents_dir);
+    report.skipped = scan.skipped;
+    for (rel, abs) in scan.files {
         let Some(stamp) = stamp_of(&abs) else { continue };
         on_disk.insert(rel.clone());
         if let Some(old) = indexed.get(&rel) {
-            if old.stamp == stamp && !remembered.contains_key(rel.as_str()) {
+            if !remembered.contains_key(rel.as_str()) && is_unchanged(old, stamp, &abs) {
                 report.unchanged += 1;
                 continue;
             }
@@ -369,12 +504,19 @@ fn plan_sync(ctx: &SyncContext<'_>) -> Result<SyncPlan> {
             }
         }
         let is_update = indexed.contains_key(&rel);
-        work.push((FoundFile { rel, abs, stamp }, is_update));
+        work.push((FoundFile { rel, abs, stamp, seen: scanned_at }, is_update));
     }
     let removed: Vec<String> = indexed.keys().filter(|p| !on_disk.contains(*p)).cloned().collect();
     let failures_changed = failures.len() != payload.failed.len();
 
     Ok(SyncPlan { report, work, removed, failures, failures_changed })
+}
+
+/// Whether a file is the one the index holds: the same size, modification
+/// time, inode and status-change time; for a stamp taken too close to the
+/// file's last change (see [`FileStamp::is_racy`]), also the same content.
+fn is_unchanged(old: &IndexedStamp, now: FileStamp, path: &Path) -> bool {
+    old.stamp == now && (!old.stamp.is_racy(old.seen) || hash_file(path) == Some(old.hash))
 }
 
 /// Most documents waiting in tantivy's queue at once.
@@ -397,6 +539,10 @@ fn wait_for_writer(counter: &AtomicU64, base: u64, sent: u64) -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn now_nanos() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos().min(i64::MAX as u128) as i64).unwrap_or(0)
 }
 
 pub(crate) fn now_secs() -> i64 {
@@ -462,20 +608,36 @@ fn build_document(
 ) -> std::result::Result<BuiltDocument, FileError> {
     let (format, extracted) = extract_file(&file.abs, limits)?;
     let lang = crate::extract::detect_language(&extracted);
-    let doc = to_tantivy(fields, &file.rel, format, lang, &extracted, file.stamp, extracted.source_hash);
+    let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
+}
+
+/// What the index records of a file besides its content.
+pub(crate) struct FileIdentity<'a> {
+    /// The index key (path relative to the documents folder).
+    pub rel: &'a str,
+    pub stamp: FileStamp,
+    /// When the stamp was taken, nanoseconds since 1970.
+    pub seen: i64,
+    /// The xxh3 hash of the bytes that were read.
+    pub hash: u64,
+}
+
+impl FoundFile {
+    fn identity(&self, hash: u64) -> FileIdentity<'_> {
+        FileIdentity { rel: &self.rel, stamp: self.stamp, seen: self.seen, hash }
+    }
 }
 
 /// Builds the tantivy document for an extracted file.
 pub(crate) fn to_tantivy(
     fields: &Fields,
-    rel: &str,
+    file: &FileIdentity<'_>,
     format: Format,
     lang: Lang,
     doc: &Extracted,
-    stamp: FileStamp,
-    hash: u64,
 ) -> TantivyDocument {
+    let FileIdentity { rel, stamp, seen, hash } = *file;
     let title = doc.title.clone().unwrap_or_else(|| rel.to_string());
     let mut out = TantivyDocument::default();
     out.add_text(fields.path, rel);
@@ -512,6 +674,9 @@ pub(crate) fn to_tantivy(
     }
     out.add_u64(fields.size, stamp.size);
     out.add_i64(fields.mtime, stamp.mtime);
+    out.add_u64(fields.inode, stamp.inode);
+    out.add_i64(fields.ctime, stamp.ctime);
+    out.add_i64(fields.seen, seen);
     out.add_u64(fields.hash, hash);
     if !doc.warnings.is_empty() {
         out.add_text(fields.warnings, doc.warnings.join("\n"));
@@ -571,5 +736,44 @@ mod tests {
         assert_eq!(date_to_secs("1970-01-02"), Some(86_400));
         assert_eq!(date_to_secs("2025-03-01T10:00"), Some(1_740_787_200));
         assert_eq!(date_to_secs("yesterday"), None);
+    }
+
+    #[test]
+    fn a_racy_stamp_is_trusted_only_with_the_same_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "# A\n\nsame size one").unwrap();
+        let stamp = stamp_of(&path).unwrap();
+        let hash = xxhash_rust::xxh3::xxh3_64(&std::fs::read(&path).unwrap());
+        assert_eq!(hash_file(&path), Some(hash), "the streamed hash is the one-shot hash");
+        // Looked at right after its last change: racy, so the hash decides.
+        let racy = IndexedStamp { stamp, seen: stamp.mtime.max(stamp.ctime), hash };
+        assert!(stamp.is_racy(racy.seen));
+        assert!(is_unchanged(&racy, stamp, &path));
+        assert!(!is_unchanged(&IndexedStamp { hash: hash ^ 1, ..racy }, stamp, &path));
+        // Looked at an hour later: the stamp alone decides.
+        let later = IndexedStamp { seen: racy.seen + 3_600_000_000_000, hash: hash ^ 1, ..racy };
+        assert!(!stamp.is_racy(later.seen));
+        assert!(is_unchanged(&later, stamp, &path));
+        // Any stamp value differing is a change, whatever the hash.
+        for other in [
+            FileStamp { inode: stamp.inode + 1, ..stamp },
+            FileStamp { ctime: stamp.ctime + 1, ..stamp },
+            FileStamp { size: stamp.size + 1, ..stamp },
+            FileStamp { mtime: stamp.mtime - 1, ..stamp },
+        ] {
+            assert!(!is_unchanged(&later, other, &path), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn coarse_timestamps_widen_the_racy_window() {
+        let second = 1_700_000_000_000_000_000i64;
+        let coarse = FileStamp { size: 1, mtime: second, inode: 1, ctime: second };
+        assert!(coarse.is_racy(second + 1_500_000_000));
+        assert!(!coarse.is_racy(second + 2_500_000_000));
+        let fine = FileStamp { mtime: second + 123, ctime: second + 456, ..coarse };
+        assert!(fine.is_racy(second + 10_000_000));
+        assert!(!fine.is_racy(second + 1_500_000_000));
     }
 }

@@ -184,6 +184,7 @@ fn run_index(
             "removed": report.removed,
             "unchanged": report.unchanged,
             "failed": report.failed,
+            "skipped": report.skipped,
             "warnings": report.warnings,
             "documents": documents,
         });
@@ -202,11 +203,16 @@ fn run_index(
             total,
             index.display()
         );
+        // File names and document text are printed escaped: a name with a
+        // newline must not forge a report line, nor one with ESC drive the terminal.
         for failed in &report.failed {
-            let _ = writeln!(out, "  failed: {}: {}", failed.path, failed.reason);
+            let _ = writeln!(out, "  failed: {}: {}", terminal_safe(&failed.path), terminal_safe(&failed.reason));
+        }
+        for skipped in &report.skipped {
+            let _ = writeln!(out, "  {}: {}", terminal_safe(&skipped.reason), terminal_safe(&skipped.path));
         }
         for warning in &report.warnings {
-            let _ = writeln!(out, "  warning: {warning}");
+            let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -231,12 +237,12 @@ fn run_search(index: PathBuf, limit: usize, json: bool, explain: bool, query: St
     let color = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     if results.hits.is_empty() {
-        let _ = writeln!(out, "No documents match \"{}\".", results.query);
+        let _ = writeln!(out, "No documents match \"{}\".", terminal_safe(&results.query));
     }
     for (i, hit) in results.hits.iter().enumerate() {
         let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
-        let _ = writeln!(out, "{}. {}", i + 1, hit.title);
-        let _ = writeln!(out, "   {} ({}, {}{page})", hit.path, hit.lang, hit.format);
+        let _ = writeln!(out, "{}. {}", i + 1, terminal_safe(&hit.title));
+        let _ = writeln!(out, "   {} ({}, {}{page})", terminal_safe(&hit.path), hit.lang, hit.format);
         let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
         if let Some(explanation) = &hit.explain {
             print_explanation(&mut out, hit.score, explanation);
@@ -277,10 +283,32 @@ fn print_explanation(out: &mut impl Write, score: f32, explanation: &tietopankki
     }
 }
 
+/// Text from files (names, titles, snippets) made safe to print on a
+/// terminal: control characters (newlines, ESC, C1 codes) and the marks that
+/// reorder text (bidi overrides) are shown as `\u{..}` escapes.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Turns the HTML snippet into terminal text: marks become bold (or «»), entities are decoded.
 fn snippet_for_terminal(html: &str, color: bool) -> String {
     let (open, close) = if color { ("\x1b[1m", "\x1b[0m") } else { ("«", "»") };
-    html.replace("<mark>", open)
+    // The document's own text is escaped first; only our marks drive the terminal.
+    let one_line: String = html.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    terminal_safe(&one_line)
+        .replace("<mark>", open)
         .replace("</mark>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")

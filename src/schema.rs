@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +47,12 @@ pub struct Fields {
     pub size: Field,
     /// File modification time, nanoseconds since 1970.
     pub mtime: Field,
+    /// The file's inode number (0 where the platform has none).
+    pub inode: Field,
+    /// The file's status-change time, nanoseconds since 1970 (0 where none).
+    pub ctime: Field,
+    /// When the sync that indexed the file took its stamp, nanoseconds since 1970.
+    pub seen: Field,
     /// xxh3 hash of the file's content.
     pub hash: Field,
     /// Warnings from extraction, newline separated.
@@ -98,6 +104,9 @@ impl Fields {
             page_starts: b.add_bytes_field("page_starts", STORED),
             size: b.add_u64_field("size", number.clone()),
             mtime: b.add_i64_field("mtime", number.clone()),
+            inode: b.add_u64_field("inode", NumericOptions::default().set_fast()),
+            ctime: b.add_i64_field("ctime", NumericOptions::default().set_fast()),
+            seen: b.add_i64_field("seen", NumericOptions::default().set_fast()),
             hash: b.add_u64_field("hash", number),
             warnings: b.add_text_field("warnings", STORED),
             title: b.add_text_field("title", indexed(names::STEM, positions)),
@@ -130,6 +139,9 @@ impl Fields {
             page_starts: f("page_starts")?,
             size: f("size")?,
             mtime: f("mtime")?,
+            inode: f("inode")?,
+            ctime: f("ctime")?,
+            seen: f("seen")?,
             hash: f("hash")?,
             warnings: f("warnings")?,
             title: f("title")?,

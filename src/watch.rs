@@ -25,7 +25,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -49,6 +51,8 @@ pub struct WatchOptions {
     pub rescan: Option<Duration>,
     /// Paths whose events are ignored (e.g. an index folder inside the documents folder).
     pub ignore: Vec<PathBuf>,
+    /// How often the folder itself is looked at (was it removed or replaced?).
+    pub check: Duration,
 }
 
 impl Default for WatchOptions {
@@ -59,6 +63,7 @@ impl Default for WatchOptions {
             max_settle: Duration::from_secs(120),
             rescan: Some(Duration::from_secs(30)),
             ignore: Vec::new(),
+            check: Duration::from_secs(1),
         }
     }
 }
@@ -81,11 +86,16 @@ enum Message {
 ///
 /// The callback runs on the watcher's thread, one call at a time, so a sync
 /// run from it never overlaps another sync started by the watcher.
+///
+/// The folder is looked at every [`WatchOptions::check`]: when it has been
+/// removed, file events stop ([`FolderWatcher::is_watching`] is `false`);
+/// when it is back (recreated, or replaced by another folder of the same
+/// name), events are set up on it again and a full re-scan is due.
 #[derive(Debug)]
 pub struct FolderWatcher {
     sender: mpsc::Sender<Message>,
     thread: Option<JoinHandle<()>>,
-    notify: Option<RecommendedWatcher>,
+    watching: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Message {
@@ -112,9 +122,106 @@ impl FolderWatcher {
             return Err(Error::DocumentsNotFound(dir));
         }
         let (sender, receiver) = mpsc::channel::<Message>();
-        let events = sender.clone();
+        let watching = Arc::new(AtomicBool::new(false));
+        let mut events = EventSource::new(&dir, &options, sender.clone(), Arc::clone(&watching));
+        events.arm();
+        tracing::debug!(dir = %dir.display(), events = events.is_armed(), "watching");
+        let thread = std::thread::Builder::new()
+            .name("tietopankki-watch".to_string())
+            .spawn(move || watch_loop(&options, &receiver, events, on_change))?;
+        Ok(FolderWatcher { sender, thread: Some(thread), watching })
+    }
+
+    /// Whether file events are being received now (otherwise only the
+    /// re-scan runs): `false` while the folder is missing or events could
+    /// not be set up on it.
+    pub fn is_watching(&self) -> bool {
+        self.watching.load(Ordering::SeqCst)
+    }
+
+    /// The same as [`FolderWatcher::is_watching`].
+    pub fn has_events(&self) -> bool {
+        self.is_watching()
+    }
+
+    /// A handle that reads [`FolderWatcher::is_watching`] from elsewhere.
+    pub fn watching_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.watching)
+    }
+
+    /// Stops watching and waits for a callback in progress to return.
+    pub fn stop(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        let _ = self.sender.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for FolderWatcher {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// The identity of a folder: device and inode where the platform has them,
+/// so a folder replaced by another of the same name is told apart.
+fn folder_identity(dir: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// The file events of the watched folder: a notify watcher on the folder as
+/// it is now, set up again when the folder is replaced.
+struct EventSource {
+    dir: PathBuf,
+    ignore: Vec<PathBuf>,
+    sender: mpsc::Sender<Message>,
+    watching: Arc<AtomicBool>,
+    watcher: Option<RecommendedWatcher>,
+    /// The folder the watcher is on.
+    armed_on: Option<(u64, u64)>,
+    /// The last failed attempt to set up events, to try again only now and then.
+    failed_at: Option<Instant>,
+}
+
+/// How long to wait before trying again to set up file events that failed.
+const RETRY_ARM: Duration = Duration::from_secs(30);
+
+impl EventSource {
+    fn new(dir: &Path, options: &WatchOptions, sender: mpsc::Sender<Message>, watching: Arc<AtomicBool>) -> Self {
         let ignore: Vec<PathBuf> =
             options.ignore.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
+        EventSource { dir: dir.to_path_buf(), ignore, sender, watching, watcher: None, armed_on: None, failed_at: None }
+    }
+
+    fn is_armed(&self) -> bool {
+        self.watcher.is_some()
+    }
+
+    /// Sets up file events on the folder as it is now.
+    fn arm(&mut self) {
+        self.watcher = None;
+        self.armed_on = folder_identity(&self.dir);
+        if self.armed_on.is_none() {
+            self.watching.store(false, Ordering::SeqCst);
+            return;
+        }
+        let events = self.sender.clone();
+        let ignore = self.ignore.clone();
         let handler = move |result: notify::Result<notify::Event>| match result {
             Ok(event) => {
                 if !is_relevant_kind(&event.kind) {
@@ -131,11 +238,11 @@ impl FolderWatcher {
                 let _ = events.send(Message::Paths(Vec::new()));
             }
         };
-        let notify = match notify::recommended_watcher(handler) {
-            Ok(mut watcher) => match watcher.watch(&dir, RecursiveMode::Recursive) {
+        self.watcher = match notify::recommended_watcher(handler) {
+            Ok(mut watcher) => match watcher.watch(&self.dir, RecursiveMode::Recursive) {
                 Ok(()) => Some(watcher),
                 Err(err) => {
-                    tracing::warn!(%err, dir = %dir.display(), "cannot watch the documents folder; re-scanning periodically only");
+                    tracing::warn!(%err, dir = %self.dir.display(), "cannot watch the documents folder; re-scanning periodically only");
                     None
                 }
             },
@@ -144,36 +251,33 @@ impl FolderWatcher {
                 None
             }
         };
-        let thread_dir = dir.clone();
-        let thread = std::thread::Builder::new()
-            .name("tietopankki-watch".to_string())
-            .spawn(move || watch_loop(&thread_dir, &options, &receiver, on_change))?;
-        tracing::debug!(dir = %dir.display(), events = notify.is_some(), "watching");
-        Ok(FolderWatcher { sender, thread: Some(thread), notify })
+        self.failed_at = self.watcher.is_none().then(Instant::now);
+        self.watching.store(self.watcher.is_some(), Ordering::SeqCst);
     }
 
-    /// Whether file events are being received (otherwise only the re-scan runs).
-    pub fn has_events(&self) -> bool {
-        self.notify.is_some()
-    }
-
-    /// Stops watching and waits for a callback in progress to return.
-    pub fn stop(mut self) {
-        self.stop_and_join();
-    }
-
-    fn stop_and_join(&mut self) {
-        self.notify = None;
-        let _ = self.sender.send(Message::Stop);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+    /// Looks at the folder: returns `true` when events were set up anew on a
+    /// folder that came back or was replaced (its content is then unknown).
+    fn check(&mut self) -> bool {
+        let now = folder_identity(&self.dir);
+        match now {
+            None => {
+                if self.watcher.take().is_some() || self.armed_on.take().is_some() {
+                    tracing::warn!(dir = %self.dir.display(), "the documents folder is gone; waiting for it to come back");
+                }
+                self.watching.store(false, Ordering::SeqCst);
+                false
+            }
+            Some(identity) if Some(identity) != self.armed_on => {
+                tracing::info!(dir = %self.dir.display(), "the documents folder is back or was replaced: watching it again");
+                self.arm();
+                true
+            }
+            Some(_) if self.watcher.is_none() && self.failed_at.is_some_and(|at| at.elapsed() >= RETRY_ARM) => {
+                self.arm();
+                self.watcher.is_some()
+            }
+            Some(_) => false,
         }
-    }
-}
-
-impl Drop for FolderWatcher {
-    fn drop(&mut self) {
-        self.stop_and_join();
     }
 }
 
@@ -256,16 +360,18 @@ fn recently_modified(stamps: &BTreeMap<PathBuf, Stamp>, window: Duration) -> boo
 }
 
 fn watch_loop<F: FnMut(Trigger)>(
-    dir: &Path,
     options: &WatchOptions,
     receiver: &mpsc::Receiver<Message>,
+    mut events: EventSource,
     mut on_change: F,
 ) {
+    let dir = events.dir.clone();
+    let dir = dir.as_path();
     let mut next_rescan = options.rescan.map(|every| Instant::now() + every);
+    let mut next_check = Instant::now() + options.check;
     loop {
-        let timeout =
-            next_rescan.map(|at| at.saturating_duration_since(Instant::now())).unwrap_or(Duration::from_secs(3600));
-        match receiver.recv_timeout(timeout) {
+        let until = next_rescan.map_or(next_check, |at| at.min(next_check));
+        match receiver.recv_timeout(until.saturating_duration_since(Instant::now())) {
             Ok(Message::Paths(first)) => {
                 let mut pending: BTreeSet<PathBuf> = first.iter().cloned().collect();
                 let mut whole_folder = first.is_empty();
@@ -290,7 +396,12 @@ fn watch_loop<F: FnMut(Trigger)>(
             }
             Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {
-                if next_rescan.is_some_and(|at| Instant::now() >= at) {
+                let mut due = next_rescan.is_some_and(|at| Instant::now() >= at);
+                if Instant::now() >= next_check {
+                    due |= events.check();
+                    next_check = Instant::now() + options.check;
+                }
+                if due {
                     let mut pending = BTreeSet::new();
                     if !settle(dir, options, receiver, &mut pending, &mut true) {
                         return;
@@ -415,5 +526,49 @@ mod tests {
     fn missing_folder_is_an_error() {
         let dir = tempdir();
         assert!(FolderWatcher::start(dir.path().join("nope"), WatchOptions::default(), |_| {}).is_err());
+    }
+
+    /// Waits up to 5 s for `condition`.
+    fn eventually(condition: impl Fn() -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if condition() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    #[test]
+    fn a_replaced_folder_is_watched_again() {
+        let parent = tempdir();
+        let dir = parent.path().join("documents");
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        let (tx, rx) = mpsc::channel();
+        let options = WatchOptions { rescan: None, check: Duration::from_millis(100), ..WatchOptions::default() };
+        let watcher = FolderWatcher::start(&dir, options, move |t| {
+            let _ = tx.send(t);
+        })
+        .unwrap_or_else(|e| panic!("start: {e}"));
+        assert!(watcher.is_watching());
+
+        // `rm -rf documents`: no events can come, and the watcher says so.
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("rm: {e}"));
+        assert!(eventually(|| !watcher.is_watching()), "still claims to watch a removed folder");
+        while rx.try_recv().is_ok() {}
+
+        // `mkdir documents`: watched again, and a full look is due.
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        assert!(eventually(|| watcher.is_watching()), "the new folder is not watched");
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).ok(), Some(Trigger::Rescan));
+
+        // A file dropped into the new folder is an event again, not a wait for a re-scan.
+        std::fs::write(dir.join("new.md"), "# New\n").unwrap_or_else(|e| panic!("write: {e}"));
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(Trigger::Changed(paths)) => assert!(paths.iter().any(|p| p.ends_with("new.md")), "{paths:?}"),
+            other => panic!("expected a change in the new folder, got {other:?}"),
+        }
+        watcher.stop();
     }
 }

@@ -103,3 +103,66 @@ fn help_explains_the_commands() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+/// Runs `tietopankki index` on a bank and returns its stdout.
+fn index_output(tb: &TempBank) -> String {
+    let out =
+        bin().args(["index", "--documents"]).arg(tb.docs.path()).arg("--index").arg(tb.index.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn file_names_cannot_forge_report_lines_or_drive_the_terminal() {
+    let tb = TempBank::new();
+    // Empty files fail, so their names are printed in "failed:" lines.
+    tb.write("a\n  failed: forged.md: fake reason.md", "");
+    tb.write("clear\x1b[2Jscreen.md", "");
+    tb.write("title.md", "---\ntitle: \"Evil\\u001b]0;owned\\u0007 title\"\n---\nA document about umbrellas.");
+    let report = index_output(&tb);
+    assert!(!report.contains('\x1b'), "an escape reached the terminal: {report:?}");
+    let failed: Vec<&str> = report.lines().filter(|l| l.trim_start().starts_with("failed:")).collect();
+    assert_eq!(failed.len(), 2, "one line per failed file, none forged: {report}");
+    assert!(report.contains("a\\u{a}  failed: forged.md"), "{report}");
+    assert!(report.contains("clear\\u{1b}[2Jscreen.md"), "{report}");
+
+    let out = bin().args(["search", "--index"]).arg(tb.index.path()).arg("umbrellas").output().unwrap();
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(shown.contains("Evil\\u{1b}]0;owned\\u{7} title"), "{shown}");
+    assert!(!shown.contains('\x1b') && !shown.contains('\x07'), "{shown:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn entries_that_cannot_be_read_are_each_one_report_line() {
+    use std::os::unix::ffi::OsStrExt;
+    let tb = TempBank::new();
+    tb.write("good.md", "# Good\n\nA readable document.");
+    let outside = crate::common::tempdir();
+    std::fs::write(outside.path().join("secret.md"), "# Secret\n\nOutside.").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), tb.docs.path().join("link-out.md")).unwrap();
+    std::os::unix::fs::symlink(tb.docs.path().join("nowhere.md"), tb.docs.path().join("dangling.md")).unwrap();
+    let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+    std::fs::write(tb.docs.path().join(latin1), "# Cafe\n\nA name in Latin-1.").unwrap();
+    let fifo = tb.docs.path().join("pipe.md");
+    let made = Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let socket_path = tb.docs.path().join("socket.md");
+    let _socket = std::os::unix::net::UnixListener::bind(&socket_path).unwrap();
+
+    let report = index_output(&tb);
+    assert!(report.starts_with("1 added"), "{report}");
+    let skipped: Vec<&str> = report.lines().filter(|l| l.trim_start().starts_with("skipped:")).collect();
+    let expected = 4 + usize::from(made);
+    assert_eq!(skipped.len(), expected, "{report}");
+    for (name, reason) in [
+        ("link-out.md", "outside the documents folder"),
+        ("dangling.md", "target does not exist"),
+        ("caf\u{fffd}.md", "not valid UTF-8"),
+        ("socket.md", "not a regular file"),
+    ] {
+        assert!(skipped.iter().any(|l| l.ends_with(name) && l.contains(reason)), "{name}: {report}");
+    }
+    if made {
+        assert!(skipped.iter().any(|l| l.ends_with("pipe.md") && l.contains("not a regular file")), "{report}");
+    }
+}

@@ -166,3 +166,74 @@ fn an_index_from_a_newer_version_is_refused_not_wiped() {
     assert!(matches!(opened, Err(Error::SchemaMismatch { .. })));
     assert!(std::fs::read_dir(tb.index.path()).unwrap().count() > 2, "the index files are still there");
 }
+
+/// The modification time of a file, to copy it onto another the way
+/// `cp -p`, `rsync -a`, tar and unzip do.
+fn mtime_of(path: &std::path::Path) -> SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+fn set_mtime(path: &std::path::Path, time: SystemTime) {
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(time).unwrap();
+}
+
+/// Writes `old` as an hour-old file, syncs, and checks it is searchable.
+fn bank_with_an_old_file(old: &str) -> (TempBank, KnowledgeBank, std::path::PathBuf, SystemTime) {
+    let tb = TempBank::new();
+    let path = tb.write("minutes.md", old);
+    let kept = SystemTime::now() - Duration::from_secs(3600);
+    set_mtime(&path, kept);
+    let bank = tb.open();
+    assert_eq!(bank.sync().unwrap().added, 1);
+    assert_eq!(hit_paths(&bank, "bicycles"), vec!["minutes.md"]);
+    (tb, bank, path, kept)
+}
+
+const OLD_TEXT: &str = "# Minutes\n\nThe meeting decided on bicycles.";
+const NEW_TEXT: &str = "# Minutes\n\nThe meeting decided on umbrellas";
+
+fn assert_new_version_is_searched(bank: &KnowledgeBank) {
+    let report = bank.sync().unwrap();
+    assert_eq!((report.updated, report.unchanged), (1, 0), "the changed file was missed: {report:?}");
+    assert!(hit_paths(bank, "bicycles").is_empty(), "the old text is still searched");
+    assert_eq!(hit_paths(bank, "umbrellas"), vec!["minutes.md"]);
+}
+
+#[test]
+fn a_file_rewritten_in_place_with_its_size_and_time_kept_is_seen_as_changed() {
+    // `cp -p new minutes.md`: the same inode, the same size and mtime.
+    assert_eq!(OLD_TEXT.len(), NEW_TEXT.len());
+    let (_tb, bank, path, kept) = bank_with_an_old_file(OLD_TEXT);
+    std::fs::write(&path, NEW_TEXT).unwrap();
+    set_mtime(&path, kept);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), OLD_TEXT.len() as u64);
+    assert_eq!(mtime_of(&path), kept);
+    assert_new_version_is_searched(&bank);
+}
+
+#[test]
+fn a_file_renamed_over_with_its_size_and_time_kept_is_seen_as_changed() {
+    // `rsync -a`, tar, unzip and editors write a temporary file and rename
+    // it over the old one, with the old size and time.
+    let (tb, bank, path, kept) = bank_with_an_old_file(OLD_TEXT);
+    let temp = tb.docs.path().join(".minutes.md.rsync-tmp");
+    std::fs::write(&temp, NEW_TEXT).unwrap();
+    set_mtime(&temp, kept);
+    std::fs::rename(&temp, &path).unwrap();
+    assert_eq!(mtime_of(&path), kept);
+    assert_new_version_is_searched(&bank);
+}
+
+#[test]
+fn an_unchanged_file_stays_unchanged_after_a_sync_right_after_writing() {
+    // Files written just before a sync have their content hash checked by
+    // the next one; unchanged content is still no work.
+    let tb = TempBank::new();
+    tb.write("a.md", "# A\n\nJust written.");
+    let bank = tb.open();
+    assert_eq!(bank.sync().unwrap().added, 1);
+    for _ in 0..2 {
+        let again = bank.sync().unwrap();
+        assert_eq!((again.updated, again.unchanged), (0, 1), "{again:?}");
+    }
+}

@@ -264,15 +264,18 @@ pub(crate) fn status(state: &Arc<AppState>) -> Resp {
     };
     let info = state.sync_info();
     let last_run = info.finished.map(|finished| {
+        // A failed run has an error and no counts (null), never the counts
+        // of an earlier run.
         let report = info.report.as_ref();
         json!({
             "finished": iso_utc(finished),
             "reason": info.reason,
             "duration_ms": info.duration_ms,
-            "added": report.map_or(0, |r| r.added),
-            "updated": report.map_or(0, |r| r.updated),
-            "removed": report.map_or(0, |r| r.removed),
-            "unchanged": report.map_or(0, |r| r.unchanged),
+            "added": report.map(|r| r.added),
+            "updated": report.map(|r| r.updated),
+            "removed": report.map(|r| r.removed),
+            "unchanged": report.map(|r| r.unchanged),
+            "skipped": report.map(|r| &r.skipped),
             "error": info.error,
         })
     });
@@ -283,7 +286,7 @@ pub(crate) fn status(state: &Arc<AppState>) -> Resp {
             "last_sync": status.last_sync.map(iso_utc),
             "failed": status.failed,
             "syncing": state.is_syncing(),
-            "watching": state.watching.load(std::sync::atomic::Ordering::SeqCst),
+            "watching": state.is_watching(),
             "last_run": last_run,
         }),
     )

@@ -36,7 +36,8 @@ pub(crate) struct AppState {
     gate: Mutex<()>,
     syncing: AtomicBool,
     stopping: AtomicBool,
-    pub watching: AtomicBool,
+    /// Whether file events arrive (set by the watcher, which re-arms itself).
+    watching: std::sync::OnceLock<Arc<AtomicBool>>,
     /// Bounds the searches running at once (they are CPU-bound): more
     /// requests wait their turn instead of crowding the cores.
     pub search_permits: tokio::sync::Semaphore,
@@ -63,7 +64,7 @@ impl AppState {
             gate: Mutex::new(()),
             syncing: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
-            watching: AtomicBool::new(false),
+            watching: std::sync::OnceLock::new(),
             search_permits: tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             ),
@@ -95,6 +96,8 @@ impl AppState {
                 tracing::debug!(duration_ms, changed = report.changed_anything(), "sync done");
             }
             Err(err) => {
+                // The counts of an earlier run do not belong to this one.
+                info.report = None;
                 info.error = Some(err.to_string());
                 tracing::error!(%err, "sync failed");
             }
@@ -104,6 +107,11 @@ impl AppState {
 
     pub fn sync_info(&self) -> SyncInfo {
         lock(&self.info).clone()
+    }
+
+    /// Whether the documents folder is being watched for file events now.
+    pub fn is_watching(&self) -> bool {
+        self.watching.get().is_some_and(|flag| flag.load(Ordering::SeqCst))
     }
 
     pub fn is_syncing(&self) -> bool {
@@ -148,7 +156,7 @@ impl Watching {
         });
         match watcher {
             Ok(watcher) => {
-                state.watching.store(watcher.has_events(), Ordering::SeqCst);
+                let _ = state.watching.set(watcher.watching_flag());
                 Watching { watcher: Some(watcher) }
             }
             Err(err) => {
