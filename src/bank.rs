@@ -140,13 +140,36 @@ impl KnowledgeBankBuilder {
     /// Opens the index, creating it if missing. An index written with
     /// another schema version is rebuilt from scratch (it only holds data
     /// derived from the documents folder).
+    ///
+    /// An index that cannot be read (damaged files, a disk error) is
+    /// [`Error::CorruptIndex`], which says how to rebuild it.
     pub fn open(self) -> Result<KnowledgeBank> {
-        let index = open_or_create(&self.index_dir)?;
+        // tantivy asserts on some damaged files instead of returning an error.
+        let index_dir = self.index_dir.clone();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.open_unguarded())).unwrap_or_else(|panic| {
+            Err(Error::CorruptIndex {
+                path: index_dir,
+                reason: format!("a damaged file: {}", panic_text(panic.as_ref())),
+            })
+        })
+    }
+
+    fn open_unguarded(self) -> Result<KnowledgeBank> {
+        let corrupt = |err: Error| match err {
+            Error::Engine(reason) => Error::CorruptIndex { path: self.index_dir.clone(), reason },
+            other => other,
+        };
+        let index = open_or_create(&self.index_dir).map_err(corrupt)?;
         let fields = Fields::from_schema(&index.schema())
-            .ok_or_else(|| Error::Engine("index schema is missing fields".to_string()))?;
+            .ok_or_else(|| Error::Engine("index schema is missing fields".to_string()))
+            .map_err(corrupt)?;
         let indexed_counter = Arc::new(AtomicU64::new(0));
         crate::analysis::tokenizer::register(index.tokenizers(), indexed_counter.clone());
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| corrupt(e.into()))?;
         Ok(KnowledgeBank {
             index,
             reader,
@@ -161,6 +184,15 @@ impl KnowledgeBankBuilder {
             facet_cache: FacetCache::default(),
         })
     }
+}
+
+/// The message of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown fault".to_string())
 }
 
 /// Files tantivy writes in an index folder; only these are removed on rebuild.
@@ -300,8 +332,15 @@ impl KnowledgeBank {
     }
 
     /// Searches the bank.
+    ///
+    /// A fault inside the search (a bug, or index files damaged after they
+    /// were opened) is an [`Error::Engine`], never a panic in the caller.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        search::search(&self.reader.searcher(), &self.fields, &self.facet_cache, request)
+        let searcher = self.reader.searcher();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            search::search(&searcher, &self.fields, &self.facet_cache, request)
+        }))
+        .unwrap_or_else(|panic| Err(Error::Engine(format!("the search failed: {}", panic_text(panic.as_ref())))))
     }
 
     /// Reads one document's stored fields, text included.

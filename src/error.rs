@@ -32,6 +32,22 @@ pub enum Error {
         /// The schema version this build writes.
         expected: u32,
     },
+    /// The index exists but cannot be read: damaged files, or a disk error.
+    #[error("the index at {} cannot be read ({reason}); it holds only what was read from the documents folder, so delete the folder and run `tietopankki index` (or `serve`) to build it again", path.display())]
+    CorruptIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What the search engine reported.
+        reason: String,
+    },
+    /// Another `tietopankki serve` is running on the same index.
+    #[error("another `tietopankki serve` is already running on the index at {} (it holds {}); stop it first, or give this one another --index", index.display(), lock.display())]
+    AlreadyServing {
+        /// The index folder.
+        index: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// Another process holds the index writer lock.
     #[error("the index is being updated by another tietopankki process (lock held); try again when it has finished")]
     Locked,

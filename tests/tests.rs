@@ -9,6 +9,7 @@ mod index;
 mod morphology;
 mod ranking;
 mod relevance;
+mod reliability;
 mod robustness;
 mod search;
 mod server;

@@ -154,6 +154,7 @@ pub fn start(config: ServeConfig) -> Result<Server> {
 struct Prepared {
     state: Arc<AppState>,
     watcher: state::Watching,
+    _serving: state::ServeLock,
 }
 
 impl Prepared {
@@ -161,6 +162,8 @@ impl Prepared {
         if !config.documents_dir.is_dir() {
             return Err(Error::DocumentsNotFound(config.documents_dir.clone()));
         }
+        // Before any work: a second server on this index stops here.
+        let serving = state::ServeLock::acquire(&config.index_dir)?;
         let bank = KnowledgeBank::builder()
             .documents_dir(&config.documents_dir)
             .index_dir(&config.index_dir)
@@ -169,7 +172,7 @@ impl Prepared {
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);
         state.sync_now("startup")?;
         let watcher = state::Watching::start(&state);
-        Ok(Prepared { state, watcher })
+        Ok(Prepared { state, watcher, _serving: serving })
     }
 
     /// Stops the watcher and waits for a running sync to finish.

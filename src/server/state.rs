@@ -129,6 +129,38 @@ impl AppState {
     }
 }
 
+/// Held while a server runs on an index: a second `serve` on the same index
+/// would sync and watch twice, and answer from a bank the other one changes.
+/// The lock is the operating system's (released when the process ends, even
+/// when killed), on a file `serve.lock` in the index folder.
+pub(crate) struct ServeLock {
+    _file: std::fs::File,
+}
+
+/// The name of the lock file in the index folder.
+const SERVE_LOCK: &str = "serve.lock";
+
+impl ServeLock {
+    pub fn acquire(index_dir: &std::path::Path) -> Result<ServeLock> {
+        std::fs::create_dir_all(index_dir)
+            .map_err(|e| Error::IndexDir { path: index_dir.to_path_buf(), reason: e.to_string() })?;
+        let path = index_dir.join(SERVE_LOCK);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::IndexDir { path: index_dir.to_path_buf(), reason: e.to_string() })?;
+        match file.try_lock() {
+            Ok(()) => Ok(ServeLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(Error::AlreadyServing { index: index_dir.to_path_buf(), lock: path })
+            }
+            Err(std::fs::TryLockError::Error(err)) => Err(Error::Io(err)),
+        }
+    }
+}
+
 /// The watcher (or, without the `watch` feature, a periodic re-scan thread).
 pub(crate) struct Watching {
     #[cfg(feature = "watch")]

@@ -528,7 +528,7 @@ impl<'c, 'd> Interp<'c, 'd> {
                 Token::Op(op) => op,
             };
             self.ops += 1;
-            if self.ops % 4096 == 0 && Instant::now() > self.ctx.deadline {
+            if self.ops.is_multiple_of(4096) && Instant::now() > self.ctx.deadline {
                 self.out.timed_out = true;
                 return;
             }
