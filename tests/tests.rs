@@ -13,3 +13,4 @@ mod reliability;
 mod robustness;
 mod search;
 mod server;
+mod unicode;
