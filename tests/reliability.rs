@@ -132,3 +132,122 @@ fn a_replaced_documents_folder_is_watched_again_and_status_says_so() {
     assert_eq!(status["documents"], 1, "the old folder's document is gone: {status}");
     server.shutdown();
 }
+
+/// Percent-encodes a query parameter value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET target` with `Connection: close`: the status code.
+fn status_of(addr: SocketAddr, target: &str) -> u16 {
+    let Ok(mut stream) = TcpStream::connect(addr) else { return 0 };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+    if write!(stream, "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").is_err() {
+        return 0;
+    }
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).get(9..12).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+/// 1–3 word queries drawn from the real documents' own text, each also
+/// typed without ä/ö/å, in capitals, quoted and with a typo.
+fn queries_from_texts(texts: &[String], wanted: usize) -> Vec<String> {
+    let mut queries = Vec::new();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let words: Vec<Vec<String>> = texts
+        .iter()
+        .map(|t| tietopankki::analysis::words(t).into_iter().map(|w| t[w.start..w.end].to_string()).collect())
+        .filter(|w: &Vec<String>| w.len() >= 3)
+        .collect();
+    while queries.len() < wanted {
+        let doc = &words[next() as usize % words.len()];
+        let n = 1 + next() as usize % 3;
+        let start = next() as usize % (doc.len() - n + 1);
+        let written = doc[start..start + n].join(" ");
+        let folded: String = written
+            .chars()
+            .map(|c| match c {
+                'ä' | 'å' => 'a',
+                'ö' => 'o',
+                'Ä' | 'Å' => 'A',
+                'Ö' => 'O',
+                c => c,
+            })
+            .collect();
+        let mut typo: Vec<char> = written.chars().collect();
+        if typo.len() > 3 {
+            let at = 1 + next() as usize % (typo.len() - 2);
+            typo.swap(at, at + 1);
+        }
+        queries.extend([
+            written.clone(),
+            folded,
+            written.to_uppercase(),
+            format!("\"{written}\""),
+            typo.into_iter().collect(),
+        ]);
+    }
+    queries
+}
+
+#[test]
+fn queries_from_real_documents_never_fail_on_the_cli_the_api_or_the_page() {
+    let Some(shared) = crate::common::shared_dir("realcorpus/docs") else { return };
+    let tb = TempBank::new();
+    crate::common::copy_tree(&shared.join("realcorpus/docs"), tb.docs.path());
+    let bank = tb.open();
+    let report = bank.sync().unwrap();
+    assert!(report.added >= 40, "{report:?}");
+    let texts: Vec<String> =
+        bank.documents().unwrap().iter().filter_map(|d| bank.document(&d.path).ok()).filter_map(|d| d.text).collect();
+    drop(bank);
+    let queries = queries_from_texts(&texts, 400);
+    assert!(queries.len() >= 400);
+
+    let server = server::start(config(&tb)).expect("server");
+    let addr = server.addr();
+    let mut failures = Vec::new();
+    for query in &queries {
+        let q = encode(query);
+        for target in [format!("/api/search?q={q}"), format!("/?q={q}")] {
+            let status = status_of(addr, &target);
+            if status != 200 {
+                failures.push(format!("{status} {target}"));
+            }
+        }
+    }
+    server.shutdown();
+    for query in &queries {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tietopankki"))
+            .args(["search", "--index"])
+            .arg(tb.index.path())
+            .arg("--")
+            .arg(query)
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            failures.push(format!("cli {query:?}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        }
+    }
+    println!("{} queries from the real documents over the API, the page and the CLI", queries.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} requests failed:\n{}",
+        failures.len(),
+        queries.len() * 3,
+        failures.join("\n")
+    );
+}
