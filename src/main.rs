@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// Allowed CORS origin for the JSON API (e.g. https://example.org, or * for any).
     #[arg(long, value_name = "ORIGIN")]
     pub cors_origin: Vec<String>,
+    /// A host name the server answers for, besides IP addresses and localhost
+    /// (repeat for more); requests naming any other host get 421.
+    #[arg(long, value_name = "NAME")]
+    pub allowed_host: Vec<String>,
     /// Seconds between full re-scans of the documents folder (a fallback for lost file events).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub rescan: u64,
@@ -369,6 +373,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         cors_origins: args.cors_origin,
         rescan_secs: args.rescan,
         limits: args.limits.limits(),
+        allowed_hosts: args.allowed_host,
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

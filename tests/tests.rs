@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod corpus;
 mod extract;
+mod hostile_http;
 mod index;
 mod morphology;
 mod ranking;

@@ -161,26 +161,28 @@ proptest! {
 
 /// A bank of documents made of the tricky pieces, built once.
 fn tricky_bank() -> &'static KnowledgeBank {
-    static BANK: OnceLock<(tempfile::TempDir, tempfile::TempDir, KnowledgeBank)> = OnceLock::new();
-    &BANK
-        .get_or_init(|| {
-            let docs = tempfile::tempdir().unwrap();
-            let index = tempfile::tempdir().unwrap();
-            let mut runner = proptest::test_runner::TestRunner::deterministic();
-            for i in 0..40 {
-                let body = tricky_text().new_tree(&mut runner).unwrap().current();
-                let title = tricky_text().new_tree(&mut runner).unwrap().current();
-                let text = format!("# {title}\n\nSähkökatkon\u{a0}aikana yhdistys. {body}\n\n{body} avustus\u{ad}haku");
-                // A NUL byte makes a file binary (reported, not indexed).
-                let text = text.replace('\u{0}', "");
-                std::fs::write(docs.path().join(format!("doc-{i}.md")), text).unwrap();
-            }
-            let bank = KnowledgeBank::builder().documents_dir(docs.path()).index_dir(index.path()).open().unwrap();
-            let report = bank.sync().unwrap();
-            assert_eq!(report.added, 40, "{report:?}");
-            (docs, index, bank)
-        })
-        .2
+    // Statics are never dropped: the folders live under target/ (made
+    // anew each run) instead of piling up in the system's temp folder.
+    static BANK: OnceLock<KnowledgeBank> = OnceLock::new();
+    BANK.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("unicode-bank");
+        let _ = std::fs::remove_dir_all(&root);
+        let (docs, index) = (root.join("docs"), root.join("index"));
+        std::fs::create_dir_all(&docs).unwrap();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        for i in 0..40 {
+            let body = tricky_text().new_tree(&mut runner).unwrap().current();
+            let title = tricky_text().new_tree(&mut runner).unwrap().current();
+            let text = format!("# {title}\n\nSähkökatkon\u{a0}aikana yhdistys. {body}\n\n{body} avustus\u{ad}haku");
+            // A NUL byte makes a file binary (reported, not indexed).
+            let text = text.replace('\u{0}', "");
+            std::fs::write(docs.join(format!("doc-{i}.md")), text).unwrap();
+        }
+        let bank = KnowledgeBank::builder().documents_dir(&docs).index_dir(&index).open().unwrap();
+        let report = bank.sync().unwrap();
+        assert_eq!(report.added, 40, "{report:?}");
+        bank
+    })
 }
 
 proptest! {

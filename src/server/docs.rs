@@ -6,7 +6,7 @@ use std::sync::Arc;
 use warp::http::header::{self, HeaderValue};
 use warp::http::StatusCode;
 
-use super::http::{encode_path, percent_decode, response, Request, Resp};
+use super::http::{encode_path, percent_decode, Request, Streamed};
 use super::page;
 use super::state::AppState;
 use crate::{is_ignored_name, Format};
@@ -19,7 +19,12 @@ use crate::{is_ignored_name, Format};
 /// (symlinks followed) is outside `root`, and files of other formats.
 pub(crate) fn resolve(root: &Path, raw: &str) -> Option<(PathBuf, Format)> {
     let decoded = percent_decode(raw, false).ok()?;
-    if decoded.is_empty() || decoded.starts_with('/') || decoded.contains(['\\', '\0', ':']) {
+    if decoded.is_empty() || decoded.starts_with('/') || decoded.contains('\0') {
+        return None;
+    }
+    // Where `\` and `:` separate paths and drives; elsewhere they are
+    // ordinary letters of a file name.
+    if cfg!(windows) && decoded.contains(['\\', ':']) {
         return None;
     }
     let mut path = root.to_path_buf();
@@ -38,29 +43,39 @@ pub(crate) fn resolve(root: &Path, raw: &str) -> Option<(PathBuf, Format)> {
     Some((real, format))
 }
 
-/// Serves one document file.
-pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -> Resp {
+/// The size of the blocks a document is sent in: the memory one download
+/// holds, whatever the size of the file.
+const BLOCK_BYTES: usize = 64 * 1024;
+
+/// Serves one document file, streamed from disk in blocks, with `HEAD`,
+/// a single `Range`, `ETag` / `If-None-Match` and `Last-Modified` /
+/// `If-Modified-Since`.
+pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -> Streamed {
     let root = state.documents_root.clone();
     let raw_owned = raw.to_string();
     let resolved = tokio::task::spawn_blocking(move || resolve(&root, &raw_owned)).await.ok().flatten();
     let Some((path, format)) = resolved else {
         tracing::debug!(path = %request.path, "document refused or missing");
-        return page::error_page(request, StatusCode::NOT_FOUND);
+        return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
     };
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
+    let opened = match tokio::fs::File::open(&path).await {
+        Ok(file) => file.metadata().await.map(|meta| (file, meta)),
+        Err(err) => Err(err),
+    };
+    let (mut file, meta) = match opened {
+        Ok(found) => found,
         Err(err) => {
             tracing::warn!(path = %path.display(), %err, "cannot read a document");
-            return page::error_page(request, StatusCode::NOT_FOUND);
+            return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
         }
     };
-    let content_type = match format {
-        Format::Pdf => "application/pdf",
-        Format::Markdown => "text/markdown; charset=utf-8",
-        Format::Text => "text/plain; charset=utf-8",
-    };
-    let mut resp = response(StatusCode::OK, content_type, bytes);
+    let len = meta.len();
+    let modified = meta.modified().ok();
+    let etag = entity_tag(&meta);
+
+    let mut resp = Streamed::new(Default::default());
     let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.mime()));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("document");
     let ascii: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
@@ -68,11 +83,142 @@ pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    if format != Format::Pdf {
-        // Shown as text; if a browser renders it anyway, it runs nothing.
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+    // Whatever a browser makes of a file, it runs nothing from it.
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
     }
-    resp
+    if let Some(value) = modified.and_then(|m| HeaderValue::from_str(&httpdate::fmt_http_date(m)).ok()) {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
+
+    if is_not_modified(request, &etag, modified) {
+        *resp.status_mut() = StatusCode::NOT_MODIFIED;
+        return resp;
+    }
+    let range = match request.header(header::RANGE) {
+        Some(value) if if_range_holds(request, &etag, modified) => parse_range(value, len),
+        _ => RangeAsked::Whole,
+    };
+    let (start, count) = match range {
+        RangeAsked::Whole => (0, len),
+        RangeAsked::Part { start, end } => {
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, value);
+            }
+            (start, end - start + 1)
+        }
+        RangeAsked::Unsatisfiable => {
+            *resp.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, value);
+            }
+            return resp;
+        }
+    };
+    resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+    if request.method == warp::http::Method::HEAD {
+        return resp;
+    }
+    if start > 0 {
+        use tokio::io::AsyncSeekExt;
+        if let Err(err) = file.seek(std::io::SeekFrom::Start(start)).await {
+            tracing::warn!(path = %path.display(), %err, "cannot seek in a document");
+            return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
+        }
+    }
+    use tokio::io::AsyncReadExt;
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(count), BLOCK_BYTES);
+    let (parts, _) = resp.into_parts();
+    let body = warp::reply::Reply::into_response(warp::reply::stream(stream));
+    Streamed::from_parts(parts, body.into_body())
+}
+
+/// A validator that changes whenever the file does: size, modification
+/// time and inode.
+fn entity_tag(meta: &std::fs::Metadata) -> String {
+    let mtime =
+        meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0u64;
+    format!("\"{:x}-{:x}-{:x}\"", meta.len(), mtime, inode)
+}
+
+/// Whether the client's copy is current: `If-None-Match` names the tag
+/// (or `*`), or, without it, `If-Modified-Since` is not before the file's
+/// modification time (to the second).
+fn is_not_modified(request: &Request, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
+    if let Some(tags) = request.header(header::IF_NONE_MATCH) {
+        return tags.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*");
+    }
+    match (request.header(header::IF_MODIFIED_SINCE).and_then(|v| httpdate::parse_http_date(v).ok()), modified) {
+        (Some(since), Some(modified)) => whole_seconds(modified) <= whole_seconds(since),
+        _ => false,
+    }
+}
+
+/// Whether a `Range` applies: no `If-Range`, or one naming the current
+/// tag or date.
+fn if_range_holds(request: &Request, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
+    let Some(value) = request.header(header::IF_RANGE) else { return true };
+    let value = value.trim();
+    if value.starts_with('"') {
+        return value == etag;
+    }
+    match (httpdate::parse_http_date(value).ok(), modified) {
+        (Some(date), Some(modified)) => whole_seconds(modified) == whole_seconds(date),
+        _ => false,
+    }
+}
+
+fn whole_seconds(time: std::time::SystemTime) -> u64 {
+    time.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// What a `Range` header asks of a file of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum RangeAsked {
+    /// The whole file (no range, several ranges, or a range not understood).
+    Whole,
+    /// Bytes `start..=end`.
+    Part { start: u64, end: u64 },
+    /// A range that starts past the end.
+    Unsatisfiable,
+}
+
+fn parse_range(value: &str, len: u64) -> RangeAsked {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else { return RangeAsked::Whole };
+    if spec.contains(',') {
+        return RangeAsked::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else { return RangeAsked::Whole };
+    let (first, last) = (first.trim(), last.trim());
+    let number = |s: &str| s.parse::<u64>().ok();
+    match (first.is_empty(), last.is_empty()) {
+        // bytes=-N: the last N bytes.
+        (true, false) => match number(last) {
+            Some(0) => RangeAsked::Unsatisfiable,
+            Some(_) if len == 0 => RangeAsked::Unsatisfiable,
+            Some(n) => RangeAsked::Part { start: len.saturating_sub(n), end: len - 1 },
+            None => RangeAsked::Whole,
+        },
+        // bytes=A- or bytes=A-B
+        (false, _) => {
+            let Some(start) = number(first) else { return RangeAsked::Whole };
+            let end = if last.is_empty() { Some(u64::MAX) } else { number(last) };
+            match end {
+                Some(end) if end < start => RangeAsked::Whole,
+                Some(_) if start >= len => RangeAsked::Unsatisfiable,
+                Some(end) => RangeAsked::Part { start, end: end.min(len - 1) },
+                None => RangeAsked::Whole,
+            }
+        }
+        (true, true) => RangeAsked::Whole,
+    }
 }
 
 #[cfg(test)]
@@ -111,5 +257,22 @@ mod tests {
         ] {
             assert!(resolve(&root, bad).is_none(), "{bad} must be refused");
         }
+    }
+
+    #[test]
+    fn ranges() {
+        use RangeAsked::*;
+        assert_eq!(parse_range("bytes=0-9", 100), Part { start: 0, end: 9 });
+        assert_eq!(parse_range("bytes=90-", 100), Part { start: 90, end: 99 });
+        assert_eq!(parse_range("bytes=90-500", 100), Part { start: 90, end: 99 });
+        assert_eq!(parse_range("bytes=-10", 100), Part { start: 90, end: 99 });
+        assert_eq!(parse_range("bytes=-500", 100), Part { start: 0, end: 99 });
+        assert_eq!(parse_range("bytes=100-", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-0", 0), Unsatisfiable);
+        assert_eq!(parse_range("bytes=5-2", 100), Whole);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Whole);
+        assert_eq!(parse_range("items=0-1", 100), Whole);
+        assert_eq!(parse_range("bytes=x-1", 100), Whole);
     }
 }

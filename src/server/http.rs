@@ -13,6 +13,8 @@ use super::{api, docs, page};
 
 /// A response as the handlers build it.
 pub(crate) type Resp = warp::http::Response<Vec<u8>>;
+/// A response as it is sent: its body may stream (documents).
+pub(crate) type Streamed = warp::reply::Response;
 
 /// The Content-Security-Policy of pages and JSON: only our own assets.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -42,7 +44,7 @@ impl Request {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    fn is_get(&self) -> bool {
+    pub(crate) fn is_get(&self) -> bool {
         self.method == Method::GET || self.method == Method::HEAD
     }
 }
@@ -50,7 +52,7 @@ impl Request {
 /// All routes as one warp filter that never rejects.
 pub(crate) fn routes(
     state: Arc<AppState>,
-) -> impl Filter<Extract = (Resp,), Error = Infallible> + Clone + Send + Sync + 'static {
+) -> impl Filter<Extract = (Streamed,), Error = Infallible> + Clone + Send + Sync + 'static {
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method().and(warp::path::full()).and(query).and(warp::header::headers_cloned()).then(
         move |method: Method, path: warp::path::FullPath, query: String, headers: HeaderMap| {
@@ -61,10 +63,13 @@ pub(crate) fn routes(
     )
 }
 
-async fn handle(state: Arc<AppState>, request: Request) -> Resp {
+async fn handle(state: Arc<AppState>, request: Request) -> Streamed {
     let started = Instant::now();
-    let mut response = dispatch(&state, &request).await;
-    finish_headers(&state, &request, &mut response);
+    let mut response = match request.path.strip_prefix("/documents/") {
+        Some(rest) if request.is_get() && !is_refused(&state, &request) => docs::serve(&state, &request, rest).await,
+        _ => dispatch(&state, &request).await.map(Into::into),
+    };
+    finish_headers(&state, &request, response.headers_mut());
     tracing::debug!(
         method = %request.method,
         path = %request.path,
@@ -80,13 +85,47 @@ pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 /// Largest request body any route accepts (none reads one); larger get 413.
 pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024;
 
+/// Whether a request is refused before any route (a host name not served,
+/// an address too long, a body): [`dispatch`] answers those.
+fn is_refused(state: &AppState, request: &Request) -> bool {
+    request.header(header::HOST).is_some_and(|host| !is_allowed_host(host, &state.config.allowed_hosts))
+        || request.path.len() + request.query.len() > MAX_URL_BYTES
+        || request.headers.contains_key(header::TRANSFER_ENCODING)
+        || request
+            .header(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.trim().parse::<u64>().map_or(true, |n| n > MAX_BODY_BYTES))
+}
+
 async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
     let path = request.path.as_str();
     let is_api = path.starts_with("/api/") || path == "/healthz";
+    // DNS rebinding: a page elsewhere can point its own name at this
+    // address; the browser then sends that name as the Host.
+    if let Some(host) = request.header(header::HOST) {
+        if !is_allowed_host(host, &state.config.allowed_hosts) {
+            return limit_error(
+                request,
+                StatusCode::MISDIRECTED_REQUEST,
+                "this server does not answer for that host name (start it with --allowed-host NAME to allow one)",
+                is_api,
+            );
+        }
+    }
     if path.len() + request.query.len() > MAX_URL_BYTES {
         return limit_error(
+            request,
             StatusCode::URI_TOO_LONG,
             &format!("the address is longer than {MAX_URL_BYTES} bytes; use a shorter query"),
+            is_api,
+        );
+    }
+    // No route reads a body. A chunked one has no length to check first, so
+    // it is refused whatever its size (the limit holds for any framing).
+    if request.headers.contains_key(header::TRANSFER_ENCODING) {
+        return limit_error(
+            request,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request bodies sent in chunks are not accepted (no route reads a body)",
             is_api,
         );
     }
@@ -94,13 +133,14 @@ async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
     match body_len {
         Some(Ok(len)) if len > MAX_BODY_BYTES => {
             return limit_error(
+                request,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
                 is_api,
             );
         }
         Some(Err(_)) => {
-            return limit_error(StatusCode::BAD_REQUEST, "the Content-Length header is not a number", is_api)
+            return limit_error(request, StatusCode::BAD_REQUEST, "the Content-Length header is not a number", is_api)
         }
         _ => {}
     }
@@ -132,8 +172,6 @@ async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
         _ => {
             if let Some(rest) = path.strip_prefix("/api/documents/") {
                 api::document(state, rest).await
-            } else if let Some(rest) = path.strip_prefix("/documents/") {
-                docs::serve(state, request, rest).await
             } else if is_api {
                 api::not_found_json("no such route; see /api/openapi.json")
             } else {
@@ -143,14 +181,33 @@ async fn dispatch(state: &Arc<AppState>, request: &Request) -> Resp {
     }
 }
 
-/// A refused request, as JSON under `/api/` and as text elsewhere; the
-/// connection is closed (any body is left unread).
-fn limit_error(status: StatusCode, message: &str, json: bool) -> Resp {
-    let mut response = if json {
-        json_error(status, message)
+/// Whether a `Host` header names this server: an IP address (a web page
+/// cannot make the browser send one for its own origin), `localhost` (or a
+/// name under `.localhost`), or a name given with `--allowed-host`. The port
+/// is not compared.
+pub(crate) fn is_allowed_host(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        match rest.split_once(']') {
+            Some((v6, _)) => return v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
     } else {
-        response(status, "text/plain; charset=utf-8", format!("{message}\n"))
+        host.rsplit_once(':')
+            .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host })
     };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::Ipv4Addr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || allowed.iter().any(|a| a.trim_end_matches('.').eq_ignore_ascii_case(&name))
+}
+
+/// A refused request, as JSON under `/api/` and as the site's own page
+/// elsewhere; the connection is closed (any body is left unread).
+fn limit_error(request: &Request, status: StatusCode, message: &str, json: bool) -> Resp {
+    let mut response = if json { json_error(status, message) } else { page::refused_page(request, status, message) };
     response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     response
 }
@@ -185,13 +242,11 @@ fn method_not_allowed(allow: &'static str, json: bool) -> Resp {
 }
 
 /// Security headers, CORS and caching defaults.
-fn finish_headers(state: &AppState, request: &Request, response: &mut Resp) {
+fn finish_headers(state: &AppState, request: &Request, headers: &mut HeaderMap) {
     let path = request.path.as_str();
-    let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    let is_pdf = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/pdf"));
-    if !is_pdf && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
     if !headers.contains_key(header::CACHE_CONTROL) {

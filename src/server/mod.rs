@@ -47,6 +47,9 @@ pub struct ServeConfig {
     pub rescan_secs: u64,
     /// Per-file limits of extraction (size, time).
     pub limits: crate::ExtractLimits,
+    /// Host names the server answers for besides IP addresses and
+    /// `localhost` (others get 421: DNS rebinding).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl ServeConfig {
@@ -61,6 +64,7 @@ impl ServeConfig {
             cors_origins: Vec::new(),
             rescan_secs: 30,
             limits: crate::ExtractLimits::default(),
+            allowed_hosts: Vec::new(),
         }
     }
 }

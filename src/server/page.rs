@@ -72,17 +72,19 @@ pub(crate) async fn search_page(state: &Arc<AppState>, request: &Request) -> Res
     let t = i18n::texts(ui);
     let mut results = None;
     let mut error = error;
+    let mut fault = false;
     if error.is_none() && params.is_search() {
         match run_search(state, params.request()).await {
             Ok(found) => results = Some(found),
             Err(Error::InvalidRequest(message)) => error = Some(message),
             Err(err) => {
+                // The service's fault, not the user's: 500, and said so.
                 tracing::error!(%err, "search failed");
-                error = Some("internal error".to_string());
+                fault = true;
             }
         }
     }
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = page_status(fault, error.is_some());
 
     let mut body = String::with_capacity(16 * 1024);
     let title = if params.q.is_empty() { t.site.to_string() } else { format!("{} – {}", params.q, t.site) };
@@ -99,9 +101,17 @@ pub(crate) async fn search_page(state: &Arc<AppState>, request: &Request) -> Res
             esc(message)
         );
     }
+    if fault {
+        let _ = writeln!(
+            body,
+            "<div class=\"alert\" role=\"alert\"><h2>{}</h2><p>{}</p></div>",
+            esc(t.server_error),
+            esc(t.server_error_text)
+        );
+    }
     match &results {
         Some(results) => results_section(&mut body, ui, t, &params, results),
-        None if error.is_none() => intro(&mut body, ui, t),
+        None if error.is_none() && !fault => intro(&mut body, ui, t),
         None => {}
     }
     body.push_str("</main>\n");
@@ -110,6 +120,18 @@ pub(crate) async fn search_page(state: &Arc<AppState>, request: &Request) -> Res
     let mut resp = response(status, "text/html; charset=utf-8", body);
     resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     resp
+}
+
+/// The page's status: a fault of the service is 500, never blamed on the
+/// user; a request the user can fix is 400.
+fn page_status(fault: bool, user_error: bool) -> StatusCode {
+    if fault {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else if user_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    }
 }
 
 fn head(out: &mut String, ui: Lang, title: &str) {
@@ -456,6 +478,28 @@ fn footer(out: &mut String, t: &Texts) {
 }
 
 /// An HTML error page (404 and the like) in the visitor's language.
+/// The page's answer to a request it refuses before any search (an address
+/// too long, a body too large, a host name not served): the site's own
+/// page in the user's language, with the reason.
+pub(crate) fn refused_page(request: &Request, status: StatusCode, reason: &str) -> Resp {
+    let ui = i18n::negotiate(request.header(header::ACCEPT_LANGUAGE));
+    let t = i18n::texts(ui);
+    let mut body = String::new();
+    head(&mut body, ui, &format!("{} – {}", t.refused, t.site));
+    header_bar(&mut body, ui, t, &SearchParams { page: 1, per_page: 10, ..SearchParams::default() });
+    let _ = writeln!(
+        body,
+        "<main id=\"main\" tabindex=\"-1\"><div class=\"wrap\"><h1>{}</h1><p lang=\"en\">{}</p><p><a href=\"/?ui={}\">{}</a></p></div></main>",
+        esc(t.refused),
+        esc(reason),
+        ui.code(),
+        esc(t.back_to_search)
+    );
+    footer(&mut body, t);
+    body.push_str("</body>\n</html>\n");
+    response(status, "text/html; charset=utf-8", body)
+}
+
 pub(crate) fn error_page(request: &Request, status: StatusCode) -> Resp {
     let pairs = request.params().unwrap_or_default();
     let ui = pairs
@@ -479,4 +523,17 @@ pub(crate) fn error_page(request: &Request, status: StatusCode) -> Resp {
     footer(&mut body, t);
     body.push_str("</body>\n</html>\n");
     response(status, "text/html; charset=utf-8", body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_of_the_service_is_500_not_400() {
+        assert_eq!(page_status(true, false), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(page_status(true, true), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(page_status(false, true), StatusCode::BAD_REQUEST);
+        assert_eq!(page_status(false, false), StatusCode::OK);
+    }
 }
