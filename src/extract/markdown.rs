@@ -88,7 +88,79 @@ fn split_front_matter(source: &str) -> (Option<(FrontKind, &str)>, &str) {
     (None, source)
 }
 
+/// Largest front matter read; a larger block is ignored with a warning (the
+/// body is still indexed). Real front matter is a few hundred bytes.
+pub const MAX_FRONT_MATTER_BYTES: usize = 64 * 1024;
+/// Most values a YAML front matter may stand for once its aliases are
+/// expanded: an alias chain ("billion laughs") makes a few hundred bytes
+/// stand for billions of values, which the loader would build in memory.
+pub const MAX_YAML_VALUES: u64 = 10_000;
+
+/// Counts the values a YAML stream stands for with every alias expanded,
+/// from the parser's events (which are linear in the input).
+#[derive(Default)]
+struct ExpandedSize {
+    /// Values under each anchor, by anchor id.
+    anchored: std::collections::HashMap<usize, u64>,
+    /// Open sequences and mappings: (anchor id, values so far).
+    open: Vec<(usize, u64)>,
+    total: u64,
+}
+
+impl ExpandedSize {
+    /// Adds values to the innermost open node; `total` is the largest
+    /// count seen, so an oversized node shows before the stream ends.
+    fn add(&mut self, values: u64) {
+        let now = match self.open.last_mut() {
+            Some((_, count)) => {
+                *count = count.saturating_add(values);
+                *count
+            }
+            None => self.total.saturating_add(values),
+        };
+        self.total = self.total.max(now);
+    }
+}
+
+impl yaml_rust2::parser::EventReceiver for ExpandedSize {
+    fn on_event(&mut self, event: yaml_rust2::Event) {
+        use yaml_rust2::Event;
+        match event {
+            Event::Scalar(_, _, anchor, _) => {
+                if anchor > 0 {
+                    self.anchored.insert(anchor, 1);
+                }
+                self.add(1);
+            }
+            Event::Alias(anchor) => {
+                let size = self.anchored.get(&anchor).copied().unwrap_or(1);
+                self.add(size);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => self.open.push((anchor, 1)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, count)) = self.open.pop() {
+                    if anchor > 0 {
+                        self.anchored.insert(anchor, count);
+                    }
+                    self.add(count);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn parse_yaml(block: &str) -> Result<FrontMatter, String> {
+    if block.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(format!("larger than {} KB, ignored", MAX_FRONT_MATTER_BYTES / 1024));
+    }
+    let mut size = ExpandedSize::default();
+    yaml_rust2::parser::Parser::new_from_str(block).load(&mut size, true).map_err(|e| e.to_string())?;
+    if size.total > MAX_YAML_VALUES {
+        return Err(format!(
+            "its aliases expand to more than {MAX_YAML_VALUES} values (a \"billion laughs\" block?), ignored"
+        ));
+    }
     let docs = YamlLoader::load_from_str(block).map_err(|e| e.to_string())?;
     let Some(doc) = docs.into_iter().next() else {
         return Ok(FrontMatter::default());
@@ -130,6 +202,9 @@ fn parse_yaml(block: &str) -> Result<FrontMatter, String> {
 }
 
 fn parse_toml(block: &str) -> Result<FrontMatter, String> {
+    if block.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(format!("larger than {} KB, ignored", MAX_FRONT_MATTER_BYTES / 1024));
+    }
     let table: toml::Table = block.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
     let scalar = |key: &str| -> Option<String> {
         match table.get(key)? {
@@ -286,6 +361,38 @@ fn strip_html(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_yaml_alias_bomb_is_refused_and_the_body_kept() {
+        let mut bomb = String::from("---\na: &a [x,x,x,x,x,x,x,x,x]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for pair in names.windows(2) {
+            let refs = vec![format!("*{}", pair[0]); 9].join(",");
+            bomb.push_str(&format!("{}: &{} [{refs}]\n", pair[1], pair[1]));
+        }
+        bomb.push_str("tags: *i\n---\n# Still here\n\nThe body is indexed.");
+        assert!(bomb.len() < 600, "{}", bomb.len());
+        let started = std::time::Instant::now();
+        let doc = extract_markdown(&bomb, "bomb");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert!(doc.tags.is_empty());
+        assert_eq!(doc.title.as_deref(), Some("Still here"));
+        assert!(doc.text.contains("The body is indexed"));
+        assert!(doc.warnings.iter().any(|w| w.contains("aliases expand")), "{:?}", doc.warnings);
+        // Aliases that expand to little are fine.
+        let fine = extract_markdown("---\nt: &t Kotivara\ntitle: *t\ntags: [*t, koti]\n---\nBody.", "x");
+        assert_eq!(fine.title.as_deref(), Some("Kotivara"));
+        assert_eq!(fine.tags, vec!["Kotivara", "koti"]);
+    }
+
+    #[test]
+    fn front_matter_over_the_size_cap_is_ignored_with_a_warning() {
+        let big = format!("---\ntitle: Big\nnote: \"{}\"\n---\nThe body.", "x".repeat(MAX_FRONT_MATTER_BYTES));
+        let doc = extract_markdown(&big, "big.md");
+        assert_eq!(doc.title.as_deref(), Some("big.md"));
+        assert!(doc.text.contains("The body"));
+        assert!(doc.warnings.iter().any(|w| w.contains("larger than 64 KB")), "{:?}", doc.warnings);
+    }
 
     #[test]
     fn yaml_front_matter() {
