@@ -517,7 +517,7 @@ fn raw_request(addr: SocketAddr, raw: &[u8]) -> (u16, String) {
 }
 
 fn get(addr: SocketAddr, target: &str) -> (u16, String) {
-    raw_request(addr, format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+    raw_request(addr, format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes())
 }
 
 #[test]
@@ -552,7 +552,7 @@ fn http_limits_answer_400_not_500() {
     assert!((400..500).contains(&status), "long URL: {status}");
     // A request body larger than any route accepts.
     let big = format!(
-        "POST /api/reindex HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer robustness-token\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /api/reindex HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer robustness-token\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         10 * 1024 * 1024
     );
     let (status, body) = raw_request(addr, big.as_bytes());
@@ -593,7 +593,7 @@ fn slow_clients_time_out() {
     let server = tietopankki::server::start(config).unwrap();
     let addr = server.addr();
     let mut idle = TcpStream::connect(addr).unwrap();
-    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n").unwrap();
     assert_eq!(get(addr, "/healthz").0, 200, "an idle connection blocked the server");
     idle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let started = Instant::now();

@@ -200,33 +200,94 @@ fn build_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("tietopankki-http").build()?)
 }
 
-/// How long a client may take to send the headers of a request (slow or idle
-/// clients are disconnected after this).
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send the headers of a request, and how
+/// long a kept-alive connection may wait idle for the next one.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Longest a connection may stay open, whatever it does.
 const CONNECTION_LIFETIME: Duration = Duration::from_secs(600);
-/// Most connections served at once; more wait in the listen backlog.
+/// Most connections open at once. When all are taken, a new client is not
+/// left waiting: the connection that has waited longest without a request
+/// being answered (a slow or idle client) is closed to make room.
 const MAX_CONNECTIONS: usize = 256;
 /// Largest request head (request line and headers) read, in bytes.
 const MAX_HEAD_BYTES: usize = 96 * 1024;
+
+/// One open connection, as the accept loop sees it.
+struct ConnectionSlot {
+    accepted: std::time::Instant,
+    /// Requests being answered on it now.
+    busy: std::sync::atomic::AtomicUsize,
+    /// Told to close to make room for a new client.
+    close: tokio::sync::Notify,
+}
+
+/// The open connections, so that a slow client can give way to a new one.
+#[derive(Default)]
+struct Connections {
+    open: std::sync::Mutex<std::collections::HashMap<u64, Arc<ConnectionSlot>>>,
+}
+
+impl Connections {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<u64, Arc<ConnectionSlot>>> {
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers a new connection; when all places are taken, first closes
+    /// the oldest one answering no request. `None` when every connection
+    /// is busy answering (the new one is then refused).
+    fn admit(&self, id: u64) -> Option<Arc<ConnectionSlot>> {
+        use std::sync::atomic::Ordering;
+        let mut open = self.lock();
+        if open.len() >= MAX_CONNECTIONS {
+            let oldest_idle = open
+                .iter()
+                .filter(|(_, slot)| slot.busy.load(Ordering::SeqCst) == 0)
+                .min_by_key(|(_, slot)| slot.accepted)
+                .map(|(&id, _)| id);
+            let slot = open.remove(&oldest_idle?)?;
+            slot.close.notify_one();
+        }
+        let slot = Arc::new(ConnectionSlot {
+            accepted: std::time::Instant::now(),
+            busy: std::sync::atomic::AtomicUsize::new(0),
+            close: tokio::sync::Notify::new(),
+        });
+        open.insert(id, Arc::clone(&slot));
+        Some(slot)
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+}
+
+/// Counts a request as being answered while it lives.
+struct Busy(Arc<ConnectionSlot>);
+
+impl Busy {
+    fn new(slot: &Arc<ConnectionSlot>) -> Busy {
+        slot.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Busy(Arc::clone(slot))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 async fn serve(
     state: Arc<AppState>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let service = warp::service(http::routes(state));
+    let service = hyper_util::service::TowerToHyperService::new(warp::service(http::routes(state)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let permits = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let connections = Arc::new(Connections::default());
+    let mut next_id = 0u64;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            _ = &mut shutdown => break,
-        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -239,23 +300,44 @@ async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        next_id += 1;
+        let id = next_id;
+        let Some(slot) = connections.admit(id) else {
+            tracing::warn!("every connection is busy answering; a new one is refused");
+            drop(stream);
+            continue;
+        };
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(hyper_util::rt::TokioTimer::new())
             .header_read_timeout(HEADER_TIMEOUT)
             .max_buf_size(MAX_HEAD_BYTES);
+        let per_connection = service.clone();
+        let counted = Arc::clone(&slot);
         let connection = builder.serve_connection(
             hyper_util::rt::TokioIo::new(stream),
-            hyper_util::service::TowerToHyperService::new(service.clone()),
+            hyper::service::service_fn(move |request| {
+                let busy = Busy::new(&counted);
+                let answer = hyper::service::Service::call(&per_connection, request);
+                async move {
+                    let answer = answer.await;
+                    drop(busy);
+                    answer
+                }
+            }),
         );
         let connection = graceful.watch(connection);
+        let connections = Arc::clone(&connections);
         tokio::spawn(async move {
-            let _permit = permit;
-            match tokio::time::timeout(CONNECTION_LIFETIME, connection).await {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => tracing::debug!(%err, "connection ended with an error"),
-                Err(_) => tracing::debug!("connection open too long: closed"),
+            tokio::select! {
+                ended = tokio::time::timeout(CONNECTION_LIFETIME, connection) => match ended {
+                    Ok(Ok(())) => {}
+                    Ok(Err(err)) => tracing::debug!(%err, "connection ended with an error"),
+                    Err(_) => tracing::debug!("connection open too long: closed"),
+                },
+                _ = slot.close.notified() => tracing::debug!("slow or idle connection closed to make room"),
             }
+            connections.remove(id);
         });
     }
     drop(listener);
