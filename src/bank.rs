@@ -92,6 +92,7 @@ pub struct KnowledgeBankBuilder {
     limits: ExtractLimits,
     writer_memory: usize,
     threads: usize,
+    extract_worker: Option<PathBuf>,
 }
 
 impl Default for KnowledgeBankBuilder {
@@ -102,6 +103,7 @@ impl Default for KnowledgeBankBuilder {
             limits: ExtractLimits::default(),
             writer_memory: DEFAULT_WRITER_MEMORY,
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            extract_worker: None,
         }
     }
 }
@@ -128,6 +130,17 @@ impl KnowledgeBankBuilder {
     /// Memory budget of the index writer in bytes (at least 15 MB).
     pub fn writer_memory(mut self, bytes: usize) -> Self {
         self.writer_memory = bytes.max(15_000_000);
+        self
+    }
+
+    /// Reads files in worker processes started from `exe` (a program that
+    /// calls [`crate::extract::worker::run_worker`] when its first argument
+    /// is [`crate::extract::worker::WORKER_ARG`], as the `tietopankki` binary
+    /// does), where the memory limit and the time limit really hold. Without
+    /// it files are read on threads of this process (Unix only; elsewhere
+    /// this setting is ignored).
+    pub fn extract_worker(mut self, exe: impl Into<PathBuf>) -> Self {
+        self.extract_worker = Some(exe.into());
         self
     }
 
@@ -179,6 +192,7 @@ impl KnowledgeBankBuilder {
             limits: self.limits,
             writer_memory: self.writer_memory,
             threads: self.threads,
+            extract_worker: self.extract_worker,
             sync_lock: Mutex::new(()),
             indexed_counter,
             facet_cache: FacetCache::default(),
@@ -266,6 +280,7 @@ pub struct KnowledgeBank {
     limits: ExtractLimits,
     writer_memory: usize,
     threads: usize,
+    extract_worker: Option<PathBuf>,
     sync_lock: Mutex<()>,
     indexed_counter: Arc<AtomicU64>,
     facet_cache: FacetCache,
@@ -317,6 +332,7 @@ impl KnowledgeBank {
             limits: self.limits,
             writer_memory: self.writer_memory,
             threads: self.threads,
+            extract_worker: self.extract_worker.as_deref(),
             indexed_counter: self.indexed_counter.clone(),
         };
         let report = indexer::sync(&ctx, progress)?;

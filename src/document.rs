@@ -71,7 +71,7 @@ impl FromStr for Format {
 }
 
 /// The text and metadata extracted from one file (stage 1's output).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Extracted {
     /// Title from the file's metadata, if it has one (front matter, PDF info, first heading).
     pub title: Option<String>,

@@ -90,7 +90,7 @@ impl From<tantivy::query::QueryParserError> for Error {
 }
 
 /// Why one file could not be indexed, in words a staff member can act on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum FileError {
     /// The file could not be read from disk.
     #[error("cannot read the file: {0}")]
@@ -124,6 +124,9 @@ pub enum FileError {
     /// Decoding exceeded a size limit.
     #[error("too large to read safely: {0}")]
     ResourceLimit(String),
+    /// The reader needed more memory than the limit of its worker process.
+    #[error("too large to read safely: reading it needed more than the {0} MB memory limit (raise it with --file-memory-mb)")]
+    MemoryLimit(u64),
     /// Extraction took longer than the time budget.
     #[error("timed out: reading took longer than {0} s (raise the limit with --file-timeout)")]
     TimedOut(u64),

@@ -343,6 +343,8 @@ pub(crate) struct SyncContext<'a> {
     pub limits: ExtractLimits,
     pub writer_memory: usize,
     pub threads: usize,
+    /// The program to start extraction workers from (see [`crate::extract::worker`]).
+    pub extract_worker: Option<&'a Path>,
     /// Counts the documents tantivy's indexing threads have analysed.
     pub indexed_counter: Arc<AtomicU64>,
 }
@@ -567,22 +569,27 @@ fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>, on_r
     let (result_tx, result_rx) = mpsc::sync_channel::<Outcome>(threads * 2);
     let fields = ctx.fields;
     let limits = ctx.limits;
+    let worker_exe = ctx.extract_worker;
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let result_tx = result_tx.clone();
             let job_rx = &job_rx;
-            scope.spawn(move || loop {
-                let job = match job_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => break,
-                };
-                let Ok((file, is_update)) = job else { break };
-                // A panic anywhere in extraction or analysis costs this file only.
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build_document(&fields, &file, &limits)))
-                        .unwrap_or_else(|_| Err(FileError::Internal("the reader failed unexpectedly".to_string())));
-                if result_tx.send((file, is_update, outcome)).is_err() {
-                    break;
+            scope.spawn(move || {
+                let mut reader = Reader::new(worker_exe);
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((file, is_update)) = job else { break };
+                    // A panic anywhere in extraction or analysis costs this file only.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        build_document(&fields, &file, &limits, &mut reader)
+                    }))
+                    .unwrap_or_else(|_| Err(FileError::Internal("the reader failed unexpectedly".to_string())));
+                    if result_tx.send((file, is_update, outcome)).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -600,13 +607,43 @@ fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>, on_r
     });
 }
 
+/// Where an extraction thread reads its files: in its worker process when
+/// one is configured, otherwise on a watched thread of this process.
+struct Reader {
+    #[cfg(unix)]
+    worker: Option<crate::extract::worker::Worker>,
+}
+
+impl Reader {
+    fn new(worker_exe: Option<&Path>) -> Reader {
+        #[cfg(unix)]
+        {
+            Reader { worker: worker_exe.map(crate::extract::worker::Worker::new) }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = worker_exe;
+            Reader {}
+        }
+    }
+
+    fn read(&mut self, path: &Path, limits: &ExtractLimits) -> std::result::Result<(Format, Extracted), FileError> {
+        #[cfg(unix)]
+        if let Some(answer) = self.worker.as_mut().and_then(|w| w.extract(path, limits)) {
+            return answer;
+        }
+        extract_file(path, limits)
+    }
+}
+
 /// Extracts, detects the language of, and analyses one file.
 fn build_document(
     fields: &Fields,
     file: &FoundFile,
     limits: &ExtractLimits,
+    reader: &mut Reader,
 ) -> std::result::Result<BuiltDocument, FileError> {
-    let (format, extracted) = extract_file(&file.abs, limits)?;
+    let (format, extracted) = reader.read(&file.abs, limits)?;
     let lang = crate::extract::detect_language(&extracted);
     let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })

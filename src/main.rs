@@ -116,6 +116,10 @@ pub struct LimitArgs {
     /// Seconds one file may take to read before it is reported as timed out and skipped.
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub file_timeout: u64,
+    /// Megabytes of memory the reader of one file may use (files are read in
+    /// worker processes with this limit); a file that needs more is reported and skipped.
+    #[arg(long, default_value_t = 1024, value_name = "MB", value_parser = clap::value_parser!(u64).range(64..=1_000_000))]
+    pub file_memory_mb: u64,
 }
 
 impl LimitArgs {
@@ -123,11 +127,22 @@ impl LimitArgs {
         tietopankki::ExtractLimits {
             max_file_bytes: self.max_file_mb.saturating_mul(1024 * 1024),
             max_time: std::time::Duration::from_secs(self.file_timeout),
+            max_memory_bytes: self.file_memory_mb.saturating_mul(1024 * 1024),
         }
     }
 }
 
 fn main() -> ExitCode {
+    // An extraction worker (started by this binary itself): before any
+    // argument parsing, so that it stays out of `--help`.
+    #[cfg(unix)]
+    {
+        let mut args = std::env::args();
+        if args.nth(1).as_deref() == Some(tietopankki::extract::worker::WORKER_ARG) {
+            let memory = args.next().and_then(|m| m.parse().ok()).unwrap_or(1 << 30);
+            return ExitCode::from(tietopankki::extract::worker::run_worker(memory).clamp(0, 255) as u8);
+        }
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Index { documents, index, json, limits } => run_index(documents, index, json, limits.limits()),
@@ -146,6 +161,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// This binary, to start extraction workers from (`None`: read in-process).
+fn worker_exe() -> Option<PathBuf> {
+    if cfg!(unix) {
+        std::env::current_exe().ok()
+    } else {
+        None
+    }
+}
+
 fn run_index(
     documents: PathBuf,
     index: PathBuf,
@@ -155,12 +179,11 @@ fn run_index(
     if !documents.is_dir() {
         return Err(format!("documents folder not found: {}", documents.display()));
     }
-    let bank = KnowledgeBank::builder()
-        .documents_dir(&documents)
-        .index_dir(&index)
-        .limits(limits)
-        .open()
-        .map_err(|e| e.to_string())?;
+    let mut builder = KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).limits(limits);
+    if let Some(exe) = worker_exe() {
+        builder = builder.extract_worker(exe);
+    }
+    let bank = builder.open().map_err(|e| e.to_string())?;
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -374,6 +397,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         rescan_secs: args.rescan,
         limits: args.limits.limits(),
         allowed_hosts: args.allowed_host,
+        extract_worker: worker_exe(),
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

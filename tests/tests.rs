@@ -7,6 +7,7 @@ mod corpus;
 mod extract;
 mod hostile_http;
 mod index;
+mod isolation;
 mod morphology;
 mod ranking;
 mod relevance;

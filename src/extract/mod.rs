@@ -6,6 +6,8 @@
 pub mod markdown;
 pub mod pdf;
 pub mod text;
+#[cfg(unix)]
+pub mod worker;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -23,11 +25,19 @@ pub struct ExtractLimits {
     pub max_file_bytes: u64,
     /// Time budget for one file.
     pub max_time: Duration,
+    /// Memory one reader may use, in bytes: the address-space limit of a
+    /// worker process (see [`worker`]); not enforced when files are read
+    /// on threads of the calling process.
+    pub max_memory_bytes: u64,
 }
 
 impl Default for ExtractLimits {
     fn default() -> Self {
-        ExtractLimits { max_file_bytes: 200 * 1024 * 1024, max_time: Duration::from_secs(30) }
+        ExtractLimits {
+            max_file_bytes: 200 * 1024 * 1024,
+            max_time: Duration::from_secs(30),
+            max_memory_bytes: 1024 * 1024 * 1024,
+        }
     }
 }
 

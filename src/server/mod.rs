@@ -50,6 +50,9 @@ pub struct ServeConfig {
     /// Host names the server answers for besides IP addresses and
     /// `localhost` (others get 421: DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// The program extraction workers are started from (see
+    /// [`crate::extract::worker`]); `None` reads files on threads.
+    pub extract_worker: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -65,6 +68,7 @@ impl ServeConfig {
             rescan_secs: 30,
             limits: crate::ExtractLimits::default(),
             allowed_hosts: Vec::new(),
+            extract_worker: None,
         }
     }
 }
@@ -168,11 +172,14 @@ impl Prepared {
         }
         // Before any work: a second server on this index stops here.
         let serving = state::ServeLock::acquire(&config.index_dir)?;
-        let bank = KnowledgeBank::builder()
+        let mut builder = KnowledgeBank::builder()
             .documents_dir(&config.documents_dir)
             .index_dir(&config.index_dir)
-            .limits(config.limits)
-            .open()?;
+            .limits(config.limits);
+        if let Some(exe) = &config.extract_worker {
+            builder = builder.extract_worker(exe);
+        }
+        let bank = builder.open()?;
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);
         state.sync_now("startup")?;
         let watcher = state::Watching::start(&state);
