@@ -194,18 +194,41 @@ struct EventSource {
     watcher: Option<RecommendedWatcher>,
     /// The folder the watcher is on.
     armed_on: Option<(u64, u64)>,
-    /// The last failed attempt to set up events, to try again only now and then.
-    failed_at: Option<Instant>,
+    /// When to try again to set up file events that failed (`None`: they did not fail).
+    retry_at: Option<Instant>,
+    /// Failed attempts in a row, for the back-off.
+    failures: u32,
+    /// Set by the event handler when the watched folder itself was removed:
+    /// its watch is dead even if a new folder of the same name (and, as file
+    /// systems reuse them, maybe the same inode) is there by the next look.
+    root_removed: Arc<AtomicBool>,
 }
 
-/// How long to wait before trying again to set up file events that failed.
+/// The longest wait before trying again to set up file events that failed;
+/// the first retries come sooner (a full inotify table often frees up soon).
 const RETRY_ARM: Duration = Duration::from_secs(30);
+
+/// The wait before the next attempt after `failures` failed ones in a row:
+/// 250 ms doubling up to [`RETRY_ARM`].
+fn retry_delay(failures: u32) -> Duration {
+    Duration::from_millis(250).saturating_mul(1u32 << failures.saturating_sub(1).min(7)).min(RETRY_ARM)
+}
 
 impl EventSource {
     fn new(dir: &Path, options: &WatchOptions, sender: mpsc::Sender<Message>, watching: Arc<AtomicBool>) -> Self {
         let ignore: Vec<PathBuf> =
             options.ignore.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
-        EventSource { dir: dir.to_path_buf(), ignore, sender, watching, watcher: None, armed_on: None, failed_at: None }
+        EventSource {
+            dir: dir.to_path_buf(),
+            ignore,
+            sender,
+            watching,
+            watcher: None,
+            armed_on: None,
+            retry_at: None,
+            failures: 0,
+            root_removed: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     fn is_armed(&self) -> bool {
@@ -220,10 +243,16 @@ impl EventSource {
             self.watching.store(false, Ordering::SeqCst);
             return;
         }
+        self.root_removed.store(false, Ordering::SeqCst);
         let events = self.sender.clone();
         let ignore = self.ignore.clone();
+        let root = self.dir.clone();
+        let root_removed = Arc::clone(&self.root_removed);
         let handler = move |result: notify::Result<notify::Event>| match result {
             Ok(event) => {
+                if matches!(event.kind, EventKind::Remove(_)) && event.paths.iter().any(|p| p == &root) {
+                    root_removed.store(true, Ordering::SeqCst);
+                }
                 if !is_relevant_kind(&event.kind) {
                     return;
                 }
@@ -251,7 +280,13 @@ impl EventSource {
                 None
             }
         };
-        self.failed_at = self.watcher.is_none().then(Instant::now);
+        if self.watcher.is_some() {
+            self.failures = 0;
+            self.retry_at = None;
+        } else {
+            self.failures = self.failures.saturating_add(1);
+            self.retry_at = Some(Instant::now() + retry_delay(self.failures));
+        }
         self.watching.store(self.watcher.is_some(), Ordering::SeqCst);
     }
 
@@ -259,6 +294,10 @@ impl EventSource {
     /// folder that came back or was replaced (its content is then unknown).
     fn check(&mut self) -> bool {
         let now = folder_identity(&self.dir);
+        if self.root_removed.swap(false, Ordering::SeqCst) {
+            // Whatever is there now, the old watch is gone: set up anew.
+            self.armed_on = None;
+        }
         match now {
             None => {
                 if self.watcher.take().is_some() || self.armed_on.take().is_some() {
@@ -272,7 +311,7 @@ impl EventSource {
                 self.arm();
                 true
             }
-            Some(_) if self.watcher.is_none() && self.failed_at.is_some_and(|at| at.elapsed() >= RETRY_ARM) => {
+            Some(_) if self.watcher.is_none() && self.retry_at.is_some_and(|at| Instant::now() >= at) => {
                 self.arm();
                 self.watcher.is_some()
             }
@@ -523,14 +562,56 @@ mod tests {
     }
 
     #[test]
+    fn failed_event_setup_is_retried_soon_then_less_often() {
+        assert_eq!(retry_delay(1), Duration::from_millis(250));
+        assert_eq!(retry_delay(2), Duration::from_millis(500));
+        assert_eq!(retry_delay(5), Duration::from_secs(4));
+        assert_eq!(retry_delay(50), RETRY_ARM);
+    }
+
+    #[test]
+    fn a_folder_replaced_between_two_looks_is_watched_again() {
+        let parent = tempdir();
+        let dir = parent.path().join("documents");
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        let (tx, rx) = mpsc::channel();
+        // Looks far apart: `rm -rf documents && mkdir documents` falls between two.
+        let options = WatchOptions { rescan: None, check: Duration::from_millis(700), ..WatchOptions::default() };
+        let watcher = FolderWatcher::start(&dir, options, move |t| {
+            let _ = tx.send(t);
+        })
+        .unwrap_or_else(|e| panic!("start: {e}"));
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("rm: {e}"));
+        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        // Whatever the inode of the new folder, a full look comes and then events again.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut rescanned = false;
+        while !rescanned && Instant::now() < deadline {
+            rescanned = rx.recv_timeout(Duration::from_millis(200)).ok() == Some(Trigger::Rescan);
+        }
+        assert!(rescanned, "no full look after the folder was replaced");
+        assert!(eventually(|| watcher.is_watching()), "the new folder is not watched");
+        std::fs::write(dir.join("new.md"), "# New\n").unwrap_or_else(|e| panic!("write: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = false;
+        while !seen && Instant::now() < deadline {
+            if let Ok(Trigger::Changed(paths)) = rx.recv_timeout(Duration::from_millis(200)) {
+                seen = paths.iter().any(|p| p.ends_with("new.md"));
+            }
+        }
+        assert!(seen, "a file in the replaced folder raised no event");
+        watcher.stop();
+    }
+
+    #[test]
     fn missing_folder_is_an_error() {
         let dir = tempdir();
         assert!(FolderWatcher::start(dir.path().join("nope"), WatchOptions::default(), |_| {}).is_err());
     }
 
-    /// Waits up to 5 s for `condition`.
+    /// Waits up to 10 s (a loaded CI machine) for `condition`.
     fn eventually(condition: impl Fn() -> bool) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if condition() {
                 return true;
@@ -561,11 +642,11 @@ mod tests {
         // `mkdir documents`: watched again, and a full look is due.
         std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("mkdir: {e}"));
         assert!(eventually(|| watcher.is_watching()), "the new folder is not watched");
-        assert_eq!(rx.recv_timeout(Duration::from_secs(5)).ok(), Some(Trigger::Rescan));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(10)).ok(), Some(Trigger::Rescan));
 
         // A file dropped into the new folder is an event again, not a wait for a re-scan.
         std::fs::write(dir.join("new.md"), "# New\n").unwrap_or_else(|e| panic!("write: {e}"));
-        match rx.recv_timeout(Duration::from_secs(5)) {
+        match rx.recv_timeout(Duration::from_secs(10)) {
             Ok(Trigger::Changed(paths)) => assert!(paths.iter().any(|p| p.ends_with("new.md")), "{paths:?}"),
             other => panic!("expected a change in the new folder, got {other:?}"),
         }

@@ -216,12 +216,18 @@ const CONNECTION_LIFETIME: Duration = Duration::from_secs(600);
 /// left waiting: the connection that has waited longest without a request
 /// being answered (a slow or idle client) is closed to make room.
 const MAX_CONNECTIONS: usize = 256;
+/// Most connections one client address may hold. Past it, that client's
+/// own oldest idle connection gives way (or, all busy, the new one is
+/// refused), so one machine cannot take every place from the others.
+const MAX_PER_CLIENT: usize = 64;
 /// Largest request head (request line and headers) read, in bytes.
 const MAX_HEAD_BYTES: usize = 96 * 1024;
 
 /// One open connection, as the accept loop sees it.
 struct ConnectionSlot {
     accepted: std::time::Instant,
+    /// The client's address (without the port).
+    client: std::net::IpAddr,
     /// Requests being answered on it now.
     busy: std::sync::atomic::AtomicUsize,
     /// Told to close to make room for a new client.
@@ -239,15 +245,20 @@ impl Connections {
         self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Registers a new connection; when all places are taken, first closes
-    /// the oldest one answering no request. `None` when every connection
-    /// is busy answering (the new one is then refused).
-    fn admit(&self, id: u64) -> Option<Arc<ConnectionSlot>> {
+    /// Registers a new connection from `client`. When that client already
+    /// holds [`MAX_PER_CLIENT`] connections, first closes its oldest one
+    /// answering no request; when all [`MAX_CONNECTIONS`] places are taken,
+    /// the oldest such one of anybody. `None` when there is none to close
+    /// (the new one is then refused).
+    fn admit(&self, id: u64, client: std::net::IpAddr) -> Option<Arc<ConnectionSlot>> {
         use std::sync::atomic::Ordering;
         let mut open = self.lock();
-        if open.len() >= MAX_CONNECTIONS {
+        let own = open.values().filter(|slot| slot.client == client).count();
+        if own >= MAX_PER_CLIENT || open.len() >= MAX_CONNECTIONS {
+            let only_own = own >= MAX_PER_CLIENT;
             let oldest_idle = open
                 .iter()
+                .filter(|(_, slot)| !only_own || slot.client == client)
                 .filter(|(_, slot)| slot.busy.load(Ordering::SeqCst) == 0)
                 .min_by_key(|(_, slot)| slot.accepted)
                 .map(|(&id, _)| id);
@@ -256,6 +267,7 @@ impl Connections {
         }
         let slot = Arc::new(ConnectionSlot {
             accepted: std::time::Instant::now(),
+            client,
             busy: std::sync::atomic::AtomicUsize::new(0),
             close: tokio::sync::Notify::new(),
         });
@@ -295,9 +307,9 @@ async fn serve(
     let mut next_id = 0u64;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, client) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer.ip()),
                 Err(err) => {
                     // Out of file descriptors, typically: wait a moment.
                     tracing::warn!(%err, "cannot accept a connection");
@@ -309,7 +321,7 @@ async fn serve(
         };
         next_id += 1;
         let id = next_id;
-        let Some(slot) = connections.admit(id) else {
+        let Some(slot) = connections.admit(id, client) else {
             tracing::warn!("every connection is busy answering; a new one is refused");
             drop(stream);
             continue;
@@ -395,4 +407,64 @@ fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::sync::atomic::Ordering;
+
+    const ONE: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+    const OTHER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+
+    #[test]
+    fn one_client_gives_way_to_itself_and_never_takes_the_others_places() {
+        let connections = Connections::default();
+        let others: Vec<_> = (0..10u64).filter_map(|id| connections.admit(id, OTHER)).collect();
+        assert_eq!(others.len(), 10);
+        // The other client's connections are busy answering: never closed for this one.
+        for slot in &others {
+            slot.busy.fetch_add(1, Ordering::SeqCst);
+        }
+        for id in 100..100 + MAX_PER_CLIENT as u64 + 50 {
+            assert!(connections.admit(id, ONE).is_some(), "client refused at {id}");
+        }
+        let open = connections.lock();
+        assert_eq!(open.values().filter(|s| s.client == ONE).count(), MAX_PER_CLIENT);
+        assert_eq!(open.values().filter(|s| s.client == OTHER).count(), 10);
+        // The newest of the client's connections stay; its oldest were closed.
+        assert!(open.contains_key(&(100 + MAX_PER_CLIENT as u64 + 49)));
+        assert!(!open.contains_key(&100));
+    }
+
+    #[test]
+    fn a_client_whose_connections_are_all_busy_is_refused_another() {
+        let connections = Connections::default();
+        for id in 0..MAX_PER_CLIENT as u64 {
+            let slot = connections.admit(id, ONE);
+            assert!(slot.is_some());
+            if let Some(slot) = slot {
+                slot.busy.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        assert!(connections.admit(999, ONE).is_none());
+        assert!(connections.admit(1000, OTHER).is_some(), "another client still gets in");
+    }
+
+    #[test]
+    fn when_every_place_is_taken_the_oldest_idle_of_anybody_gives_way() {
+        let connections = Connections::default();
+        let mut id = 0u64;
+        // Many clients, fewer than the per-client cap each, fill every place.
+        while connections.lock().len() < MAX_CONNECTIONS {
+            let client = IpAddr::V4(Ipv4Addr::new(10, 0, (id / 32) as u8, 1));
+            assert!(connections.admit(id, client).is_some());
+            id += 1;
+        }
+        assert!(connections.admit(id, OTHER).is_some());
+        let open = connections.lock();
+        assert_eq!(open.len(), MAX_CONNECTIONS);
+        assert!(!open.contains_key(&0), "the oldest idle connection was closed");
+    }
 }
