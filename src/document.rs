@@ -15,18 +15,24 @@ pub enum Format {
     Markdown,
     /// A plain text file (`.txt`).
     Text,
+    /// A Word document (`.docx`, and the `.dotx` template, `.docm`/`.dotm` with macros, which are never run).
+    Docx,
+    /// An OpenDocument text (`.odt`, and the `.ott` template), as LibreOffice writes it.
+    Odt,
 }
 
 impl Format {
     /// All formats, in a fixed order.
-    pub const ALL: [Format; 3] = [Format::Pdf, Format::Markdown, Format::Text];
+    pub const ALL: [Format; 5] = [Format::Pdf, Format::Docx, Format::Odt, Format::Markdown, Format::Text];
 
-    /// The format's name as used in JSON and filters: `pdf`, `markdown` or `text`.
+    /// The format's name as used in JSON and filters: `pdf`, `docx`, `odt`, `markdown` or `text`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
             Format::Markdown => "markdown",
             Format::Text => "text",
+            Format::Docx => "docx",
+            Format::Odt => "odt",
         }
     }
 
@@ -37,6 +43,8 @@ impl Format {
             "pdf" => Some(Format::Pdf),
             "md" | "markdown" | "mdown" | "mkd" => Some(Format::Markdown),
             "txt" | "text" => Some(Format::Text),
+            "docx" | "dotx" | "docm" | "dotm" => Some(Format::Docx),
+            "odt" | "ott" => Some(Format::Odt),
             _ => None,
         }
     }
@@ -47,6 +55,8 @@ impl Format {
             Format::Pdf => "application/pdf",
             Format::Markdown => "text/markdown; charset=utf-8",
             Format::Text => "text/plain; charset=utf-8",
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Odt => "application/vnd.oasis.opendocument.text",
         }
     }
 }
@@ -65,7 +75,9 @@ impl FromStr for Format {
             "pdf" => Ok(Format::Pdf),
             "markdown" | "md" => Ok(Format::Markdown),
             "text" | "txt" => Ok(Format::Text),
-            other => Err(format!("unknown format '{other}' (expected pdf, markdown or text)")),
+            "docx" | "word" => Ok(Format::Docx),
+            "odt" => Ok(Format::Odt),
+            other => Err(format!("unknown format '{other}' (expected pdf, docx, odt, markdown or text)")),
         }
     }
 }
@@ -79,7 +91,13 @@ pub struct Extracted {
     pub author: Option<String>,
     /// Date from the file's metadata, ISO 8601 (`YYYY-MM-DD`, maybe with a time).
     pub date: Option<String>,
-    /// Tags from front matter.
+    /// The document's subject or description (front matter, document properties).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// When the file's metadata says it was last changed, ISO 8601 (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub modified: Option<String>,
+    /// Tags from front matter or document keywords.
     pub tags: Vec<String>,
     /// A language the file declares for itself (front matter `lang:`).
     pub declared_lang: Option<Lang>,
@@ -138,7 +156,9 @@ mod tests {
     fn formats_from_names() {
         assert_eq!(Format::from_path("a/B.PDF".as_ref()), Some(Format::Pdf));
         assert_eq!(Format::from_path("x.md".as_ref()), Some(Format::Markdown));
-        assert_eq!(Format::from_path("x.docx".as_ref()), None);
+        assert_eq!(Format::from_path("x.DOCX".as_ref()), Some(Format::Docx));
+        assert_eq!(Format::from_path("x.ott".as_ref()), Some(Format::Odt));
+        assert_eq!(Format::from_path("x.doc".as_ref()), None);
         assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
     }
 }

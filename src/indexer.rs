@@ -182,11 +182,14 @@ pub(crate) fn scan_folder(root: &Path) -> FolderScan {
         };
         let path = entry.path();
         let file_type = entry.file_type();
-        if Format::from_path(path).is_none() {
-            continue;
-        }
         let Ok(rel) = path.strip_prefix(root) else { continue };
         let skip = |reason: &str| FailedFile { path: display_key(rel), reason: format!("skipped: {reason}") };
+        if Format::from_path(path).is_none() {
+            if let Some(advice) = crate::extract::unread_format_advice(path).filter(|_| file_type.is_file()) {
+                scan.skipped.push(skip(advice));
+            }
+            continue;
+        }
         if file_type.is_symlink() {
             // Follow a link only when its target is a file inside the folder.
             match path.canonicalize() {

@@ -19,6 +19,12 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The language of a language tag such as `fi-FI`, `sv_SE` or `en`
+    /// (its primary subtag), if it is one of ours.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        tag.trim().split(['-', '_']).next()?.parse().ok()
+    }
+
     /// All languages, in a fixed order.
     pub const ALL: [Lang; 3] = [Lang::Fi, Lang::Sv, Lang::En];
 

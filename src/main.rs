@@ -9,7 +9,7 @@ use tietopankki::{Format, KnowledgeBank, SearchRequest, SyncProgress};
 
 /// tietopankki: a knowledge bank for Finnish, Swedish and English documents.
 ///
-/// Drop PDF, Markdown (.md) and text (.txt) files into a documents folder,
+/// Drop PDF, Word (.docx), OpenDocument (.odt), Markdown (.md) and text (.txt) files into a documents folder,
 /// run `tietopankki index`, then search them with `tietopankki search`, or
 /// run `tietopankki serve` for the web page and JSON API.
 #[derive(Parser)]
@@ -66,7 +66,7 @@ enum Command {
     /// Use it to see why a file is or is not found. Exits with an error and a
     /// one-line reason when the file cannot be read.
     Extract {
-        /// The file (PDF, Markdown or text).
+        /// The file (PDF, Word, OpenDocument, Markdown or text).
         file: PathBuf,
         /// Also print the title, language and other metadata first.
         #[arg(long)]
@@ -358,7 +358,9 @@ fn run_extract(file: PathBuf, meta: bool, limits: tietopankki::ExtractLimits) ->
         if let Some(pages) = doc.pages() {
             let _ = writeln!(out, "pages: {pages}");
         }
-        for (key, value) in [("author", &doc.author), ("date", &doc.date)] {
+        for (key, value) in
+            [("author", &doc.author), ("date", &doc.date), ("modified", &doc.modified), ("subject", &doc.subject)]
+        {
             if let Some(value) = value {
                 let _ = writeln!(out, "{key}: {value}");
             }

@@ -1,9 +1,11 @@
-//! Stage 1: extraction. Turns one file (PDF, Markdown or plain text) into an
+//! Stage 1: extraction. Turns one file (PDF, Word, OpenDocument, Markdown or
+//! plain text) into an
 //! [`Extracted`] value, or a [`FileError`] that says why it could not be read.
 //! A panic inside a parser is caught here and becomes a [`FileError`] too, so
 //! one bad file never takes the whole sync down.
 
 pub mod markdown;
+pub mod office;
 pub mod pdf;
 pub mod text;
 #[cfg(unix)]
@@ -121,8 +123,11 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// [`extract_file`] on the calling thread, without the watchdog (panics are still caught).
 pub fn extract_file_unguarded(path: &Path, limits: &ExtractLimits) -> Result<(Format, Extracted), FileError> {
-    let format =
-        Format::from_path(path).ok_or_else(|| FileError::NotText("not a PDF, Markdown or text file".to_string()))?;
+    let format = Format::from_path(path).ok_or_else(|| {
+        FileError::NotText(
+            unread_format_advice(path).unwrap_or("not a PDF, Word, OpenDocument, Markdown or text file").to_string(),
+        )
+    })?;
     let meta = std::fs::metadata(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
     if meta.len() > limits.max_file_bytes {
         return Err(FileError::TooLarge { size: meta.len(), limit: limits.max_file_bytes });
@@ -134,6 +139,17 @@ pub fn extract_file_unguarded(path: &Path, limits: &ExtractLimits) -> Result<(Fo
     Ok((format, doc))
 }
 
+/// What to do with a file in a format staff often have but that is not read
+/// (old binary Office formats): a report line says how to convert it.
+pub(crate) fn unread_format_advice(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "doc" | "dot" => Some("old Word format (.doc): open it in Word or LibreOffice and save it as .docx"),
+        "rtf" => Some("Rich Text Format (.rtf) is not read: open it in Word or LibreOffice and save it as .docx"),
+        _ => None,
+    }
+}
+
 /// Extracts a file's content given its format. `name` is the fallback title.
 pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractLimits) -> Result<Extracted, FileError> {
     let result = catch_unwind(AssertUnwindSafe(|| match format {
@@ -143,6 +159,8 @@ pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractL
             Ok(markdown::extract_markdown(&source, name))
         }
         Format::Text => text::extract_text(bytes, name),
+        Format::Docx => office::docx::extract(bytes, name, office_limits(limits)),
+        Format::Odt => office::odt::extract(bytes, name, office_limits(limits)),
     }));
     let mut doc = match result {
         Ok(outcome) => outcome?,
@@ -153,6 +171,17 @@ pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractL
         return Err(FileError::NoText);
     }
     Ok(doc)
+}
+
+/// A package may inflate to at most the file limit per part and four times
+/// it in all (capped by the office defaults).
+fn office_limits(limits: &ExtractLimits) -> office::OfficeLimits {
+    let defaults = office::OfficeLimits::default();
+    office::OfficeLimits {
+        max_part_bytes: defaults.max_part_bytes.min(limits.max_file_bytes.max(1 << 20)),
+        max_total_bytes: defaults.max_total_bytes.min(limits.max_file_bytes.saturating_mul(4).max(4 << 20)),
+        ..defaults
+    }
 }
 
 fn extract_pdf(bytes: &[u8], limits: &ExtractLimits) -> Result<Extracted, FileError> {

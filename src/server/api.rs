@@ -53,10 +53,9 @@ impl SearchParams {
                     );
                 }
                 "format" if !value.is_empty() => {
-                    params.format =
-                        Some(value.parse::<Format>().map_err(|_| {
-                            format!("'format' must be pdf, markdown or text (got '{}')", shorten(value))
-                        })?);
+                    params.format = Some(value.parse::<Format>().map_err(|_| {
+                        format!("'format' must be pdf, docx, odt, markdown or text (got '{}')", shorten(value))
+                    })?);
                 }
                 "tag" if !value.is_empty() => params.tag = Some(value.to_string()),
                 "folder" if !value.is_empty() => params.folder = Some(value.to_string()),

@@ -182,6 +182,8 @@ impl Texts {
             Format::Pdf => "PDF",
             Format::Markdown => "Markdown",
             Format::Text => self.text_format,
+            Format::Docx => "Word",
+            Format::Odt => "OpenDocument",
         }
     }
 }
