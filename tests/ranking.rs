@@ -83,6 +83,33 @@ fn a_word_typed_without_umlauts_ranks_as_typed_with_them() {
     assert_eq!(ranking(&bank, "sahkokatkon aikana")[0], "fi/sahkokatko.md");
 }
 
+/// Paths and scores, best first.
+fn scored(bank: &KnowledgeBank, query: &str) -> Vec<(String, f32)> {
+    bank.search(&SearchRequest::new(query).limit(20)).unwrap().hits.into_iter().map(|h| (h.path, h.score)).collect()
+}
+
+#[test]
+fn typed_without_umlauts_the_scores_are_the_same_too() {
+    let (_tb, bank) = bank();
+    // The language preference, a near form ("sähkökatkoksen" is not in the
+    // bank, "sähkökatko" is), and stop words typed without their letters.
+    for (with, without) in [
+        ("sähkökatkon", "sahkokatkon"),
+        ("sähkökatkoksen", "sahkokatkoksen"),
+        ("mitä sähkökatkon aikana", "mita sahkokatkon aikana"),
+        ("räddningstjänsten på", "raddningstjansten pa"),
+    ] {
+        let expected = scored(&bank, with);
+        assert!(!expected.is_empty(), "'{with}' finds nothing");
+        let got = scored(&bank, without);
+        assert_eq!(got.len(), expected.len(), "'{without}': {got:?}, '{with}': {expected:?}");
+        for ((path, score), (want_path, want_score)) in got.iter().zip(&expected) {
+            assert_eq!(path, want_path, "'{without}': {got:?}, '{with}': {expected:?}");
+            assert!((score - want_score).abs() < 1e-3, "'{without}': {got:?}, '{with}': {expected:?}");
+        }
+    }
+}
+
 #[test]
 fn a_phrase_typed_without_umlauts_finds_what_it_finds_with_them() {
     let (_tb, bank) = bank();

@@ -38,7 +38,34 @@ pub fn is_stop_word(lang: Lang, word: &str) -> bool {
     list.contains(&word)
 }
 
+/// Whether a lowercased word typed without ä/ö/å is a stop word written
+/// with them ("mita" for "mitä", "pa" for "på"), so that a query typed on a
+/// keyboard without them drops the same words.
+pub fn is_folded_stop_word(word: &str) -> bool {
+    !word.contains(['ä', 'ö', 'å'])
+        && [FI, SV]
+            .iter()
+            .flat_map(|list| list.iter())
+            .any(|stop| stop.contains(['ä', 'ö', 'å']) && super::fold(stop) == word)
+}
+
 /// Whether a lowercased word is a stop word in any of the three languages.
 pub fn is_stop_word_anywhere(word: &str) -> bool {
     Lang::ALL.iter().any(|&lang| is_stop_word(lang, word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_typed_without_umlauts() {
+        for word in ["mita", "pitaa", "taytyy", "myos", "pa", "nar", "maste"] {
+            assert!(is_folded_stop_word(word), "{word}");
+        }
+        // Words that are stop words as they are, or no stop word at all.
+        for word in ["mitä", "ja", "kotivara", "och", "sahko"] {
+            assert!(!is_folded_stop_word(word), "{word}");
+        }
+    }
 }

@@ -271,7 +271,7 @@ fn plan(
     }
 
     // Words: stop words are dropped unless the query is nothing but them.
-    let content: Vec<String> = parsed.words.iter().filter(|w| !stopwords::is_stop_word_anywhere(w)).cloned().collect();
+    let content: Vec<String> = parsed.words.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
     let mut words = if content.is_empty() && parsed.phrases.is_empty() {
         parsed.words.iter().map(|w| resolve::resolve_exact(langs, w)).collect()
     } else {
@@ -287,8 +287,7 @@ fn plan(
     // as it was resolved (ä/ö/å restored); their words are scored too.
     let mut required: Vec<Box<dyn Query>> = Vec::new();
     for phrase in &parsed.phrases {
-        let phrase_content: Vec<String> =
-            phrase.iter().filter(|w| !stopwords::is_stop_word_anywhere(w)).cloned().collect();
+        let phrase_content: Vec<String> = phrase.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
         let resolved = resolve::resolve_words(stats, fields, langs, &phrase_content)?;
         required.push(phrase_query(fields, langs, phrase, &resolved));
         for word in &resolved {
@@ -304,9 +303,11 @@ fn plan(
     if words.is_empty() && filters.is_empty() {
         return Ok(None);
     }
-    // A mild preference for documents in the language the query is written in.
-    let mut evidence_words: Vec<&String> = parsed.words.iter().collect();
-    evidence_words.extend(parsed.phrases.iter().flatten());
+    // A mild preference for documents in the language the query is written
+    // in, judged on the words as meant: a word typed without ä/ö/å counts as
+    // its one restored form, so it ranks as if typed with the letters.
+    let evidence_words: Vec<&String> =
+        parsed.words.iter().chain(parsed.phrases.iter().flatten()).map(|typed| restored_form(&words, typed)).collect();
     let language = if langs.len() > 1 {
         query_language(stats, fields, &evidence_words)?
             .map(|(lang, share)| (Term::from_field_text(fields.lang, lang.code()), share))
@@ -571,6 +572,22 @@ pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> 
         .and_then(|v| v.as_bytes())
         .map(|b| b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize).collect())
         .unwrap_or_default()
+}
+
+/// A stop word, typed with or without its ä/ö/å.
+fn is_stop_word_as_typed(word: &str) -> bool {
+    stopwords::is_stop_word_anywhere(word) || stopwords::is_folded_stop_word(word)
+}
+
+/// The one form a word typed without ä/ö/å stands for in the bank (a sure
+/// restoration), or the word itself.
+fn restored_form<'a>(words: &'a [resolve::ResolvedWord], typed: &'a String) -> &'a String {
+    words
+        .iter()
+        .filter(|w| &w.typed == typed)
+        .flat_map(|w| w.evidence.iter())
+        .find(|e| e.kind == resolve::EvidenceKind::Restored && e.form_confidence >= resolve::confidence::SAME_FORM)
+        .map_or(typed, |e| &e.word)
 }
 
 /// The languages whose analyses a query is searched with.

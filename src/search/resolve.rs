@@ -275,6 +275,18 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
         own.form_confidence *= scale;
     }
     out.evidence.push(own);
+    // Compound parts and near forms are looked for from the restored stems
+    // too: typed without ä/ö/å, a word is widened as if typed with them.
+    let mut widen_keys = keys.clone();
+    for form in groups.iter().flat_map(|g| g.1.iter()) {
+        for &lang in langs {
+            let stem = analyzer.stem(lang, form);
+            if !widen_keys.contains(&stem) {
+                widen_keys.push(stem);
+            }
+        }
+    }
+    let restored_docs: u64 = groups.iter().map(|g| g.3).sum();
     for (stem, words, forms, docs) in groups {
         let scale = share(docs);
         out.also_marks.extend(words.iter().cloned());
@@ -297,7 +309,7 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
         out.evidence.push(Evidence {
             kind: EvidenceKind::Folded,
             word: folded.first().cloned().unwrap_or_default(),
-            source: Source::Folded { folded, body: folded_body },
+            source: Source::Folded { folded: folded.clone(), body: folded_body },
             forms: Vec::new(),
             confidence: confidence::FOLDED,
             form_confidence: confidence::FOLDED,
@@ -305,7 +317,7 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
     }
 
     // Compounds that end with the word.
-    let tail_keys: Vec<String> = keys.iter().filter(|k| k.chars().count() >= MIN_TAIL_CHARS).cloned().collect();
+    let tail_keys: Vec<String> = widen_keys.iter().filter(|k| k.chars().count() >= MIN_TAIL_CHARS).cloned().collect();
     let tail_docs = total_freq(stats, &[fields.tails], &tail_keys)?;
     if tail_docs > 0 {
         out.evidence.push(Evidence {
@@ -320,9 +332,9 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
 
     // Near forms and compounds that begin with the word; a word already in
     // a large share of the bank needs no widening.
-    let common = own_docs > COMMON_WORD_MIN_DOCS.max(stats.num_docs() / 20);
+    let common = own_docs + restored_docs > COMMON_WORD_MIN_DOCS.max(stats.num_docs() / 20);
     if !common {
-        let (near, heads) = related_keys(stats, fields, &keys)?;
+        let (near, heads) = related_keys(stats, fields, fields.body, &widen_keys)?;
         if !near.is_empty() {
             out.evidence.push(Evidence {
                 kind: EvidenceKind::Near,
@@ -342,6 +354,51 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
                 confidence: confidence::COMPOUND_HEAD,
                 form_confidence: confidence::COMPOUND_HEAD,
             });
+        }
+        // Typed without ä/ö/å, and no word of the bank folds to it: its near
+        // forms and compounds among the accent-free keys ("sahkokatkoksen"
+        // → "sähkökatko", as "sähkökatkoksen" finds it).
+        if !found_as_typed && !found_restored && !out.evidence.iter().any(|e| e.kind == EvidenceKind::Near) {
+            let (near, heads) = related_keys(stats, fields, fields.folded, &folded)?;
+            // The near forms the bank has with ä/ö/å count as those words
+            // (title and headings weighted, as typed with the letters).
+            let mut restored_near: Vec<String> = Vec::new();
+            let mut shown = None;
+            for key in &near {
+                for (lang, form, _) in restorations(stats, fields, langs, key)? {
+                    let stem = analyzer.stem(lang, &form);
+                    if !restored_near.contains(&stem) && !keys.contains(&stem) {
+                        shown.get_or_insert(form);
+                        restored_near.push(stem);
+                    }
+                }
+            }
+            let near = if shown.is_some() { Vec::new() } else { near };
+            if let Some(word) = shown {
+                out.evidence.push(Evidence {
+                    kind: EvidenceKind::Near,
+                    word,
+                    source: Source::Stems(restored_near),
+                    forms: Vec::new(),
+                    confidence: confidence::NEAR,
+                    form_confidence: confidence::NEAR,
+                });
+            }
+            for (kind, keys, confidence) in [
+                (EvidenceKind::Near, near, confidence::NEAR),
+                (EvidenceKind::CompoundHead, heads, confidence::COMPOUND_HEAD),
+            ] {
+                if let Some(first) = keys.first().cloned() {
+                    out.evidence.push(Evidence {
+                        kind,
+                        word: first,
+                        source: Source::Folded { folded: keys, body: Vec::new() },
+                        forms: Vec::new(),
+                        confidence,
+                        form_confidence: confidence,
+                    });
+                }
+            }
         }
     }
 
@@ -401,10 +458,20 @@ const SPLIT_MIN_CHARS: usize = 4;
 ///   stem and whose rest (after a Swedish linking -s-) is itself a stem of
 ///   the index, so "beredskap" finds "beredskapsplan" (plan is a word) and
 ///   "tila" finds "tilavuokra" but not "tilaisuus" (isuus is not).
-fn related_keys(stats: &Statistics, fields: &Fields, keys: &[String]) -> Result<(Vec<String>, Vec<String>)> {
+///
+/// `field` is the body's stems, or the folded keys for a word typed without
+/// ä/ö/å that the bank has only with them.
+fn related_keys(
+    stats: &Statistics,
+    fields: &Fields,
+    field: Field,
+    keys: &[String],
+) -> Result<(Vec<String>, Vec<String>)> {
     let mut near: Vec<String> = Vec::new();
     let mut heads: Vec<String> = Vec::new();
-    let known = |term: &str| -> Result<bool> { Ok(stats.key_freq(fields.body, term)? > 0) };
+    let known = |term: &str| -> Result<bool> {
+        Ok(stats.key_freq(field, term)? > 0 || (field != fields.body && stats.key_freq(fields.body, term)? > 0))
+    };
     for key in keys {
         let chars: Vec<char> = key.chars().collect();
         if chars.len() < HEAD_MIN_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
@@ -420,7 +487,7 @@ fn related_keys(stats: &Statistics, fields: &Fields, keys: &[String]) -> Result<
             }
         }
         for segment in stats.segment_readers() {
-            let inverted = segment.inverted_index(fields.body)?;
+            let inverted = segment.inverted_index(field)?;
             let mut stream = inverted.terms().range().ge(key.as_bytes()).into_stream()?;
             let mut scanned = 0;
             while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
