@@ -158,3 +158,60 @@ fn corpus_pdfs_score_against_their_sources() {
     }
     assert_eq!(scored, 19, "extract-score output: {stdout} {}", String::from_utf8_lossy(&output.stderr));
 }
+
+/// Issue #15: on each real PDF of `../shared/realcorpus`, our words agree
+/// with poppler's pdftotext at word F1 ≥ 0.98 (with `extract-score`, the
+/// pdftotext text as the expected one). One of them is LaTeX with OT1
+/// fonts, whose accents are glyphs of their own ("Link¨oping" before they
+/// were composed). Needs pdftotext (Debian's poppler-utils): without it a
+/// visible skip, in CI a failure.
+#[test]
+fn real_pdfs_agree_with_pdftotext() {
+    let Some(shared) = shared_dir("realcorpus/docs") else { return };
+    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+        let message = "pdftotext is not installed (apt-get install poppler-utils)";
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "{message}");
+        eprintln!("SKIPPED: {message}");
+        return;
+    }
+    let work = crate::common::tempdir();
+    let limits = ExtractLimits::default();
+    let mut pdfs = Vec::new();
+    for entry in walkdir::WalkDir::new(shared.join("realcorpus/docs")).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().and_then(|e| e.to_str()) != Some("pdf") {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().replace(".pdf", "");
+        let theirs = work.path().join(format!("{name}.pdftotext.txt"));
+        let status = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(entry.path())
+            .arg(&theirs)
+            .status()
+            .unwrap();
+        assert!(status.success(), "pdftotext failed on {name}");
+        let (_, doc) = extract_file(entry.path(), &limits).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ours = work.path().join(format!("{name}.ours.txt"));
+        std::fs::write(&ours, &doc.text).unwrap();
+        pdfs.push((name, theirs, ours));
+    }
+    assert_eq!(pdfs.len(), 16, "the real corpus has 16 PDFs");
+    let mut low = Vec::new();
+    for (name, theirs, ours) in &pdfs {
+        let output = std::process::Command::new("python3")
+            .arg(shared.join("tools/extract-score"))
+            .arg(theirs)
+            .arg(ours)
+            .output()
+            .expect("python3 runs extract-score");
+        let v: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&output.stderr)));
+        let f1 = v["f1"].as_f64().unwrap();
+        println!("{name}: word F1 {f1:.4} against pdftotext");
+        if f1 < 0.98 {
+            low.push(format!("{name}: {f1:.4}"));
+        }
+    }
+    assert!(low.is_empty(), "below 0.98 against pdftotext: {low:?}");
+}

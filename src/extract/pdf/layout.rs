@@ -53,8 +53,108 @@ impl Line {
     }
 }
 
+/// The combining mark a spacing accent stands for, when drawn as a glyph of
+/// its own over a letter (LaTeX's OT1 fonts draw "ä" as "a" and "¨").
+fn combining_mark(accent: char) -> Option<char> {
+    Some(match accent {
+        '\u{a8}' | '\u{308}' => '\u{308}',             // diaeresis
+        '\u{2da}' | '\u{b0}' | '\u{30a}' => '\u{30a}', // ring
+        '\u{b4}' | '\u{2ca}' | '\u{301}' => '\u{301}', // acute
+        '`' | '\u{2cb}' | '\u{300}' => '\u{300}',      // grave
+        '^' | '\u{2c6}' | '\u{302}' => '\u{302}',      // circumflex
+        '~' | '\u{2dc}' | '\u{303}' => '\u{303}',      // tilde
+        '\u{2c7}' | '\u{30c}' => '\u{30c}',            // caron
+        '\u{b8}' | '\u{327}' => '\u{327}',             // cedilla
+        '\u{2dd}' | '\u{30b}' => '\u{30b}',            // double acute
+        '\u{2d8}' | '\u{306}' => '\u{306}',            // breve
+        '\u{2d9}' | '\u{307}' => '\u{307}',            // dot above
+        '\u{af}' | '\u{2c9}' | '\u{304}' => '\u{304}', // macron
+        _ => return None,
+    })
+}
+
+/// The single character of a glyph's text, if it has exactly one.
+fn single_char(glyph: &Glyph, buf: &str) -> Option<char> {
+    let mut chars = buf.get(glyph.start as usize..glyph.end as usize)?.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then_some(c)
+}
+
+/// Whether `accent` is drawn over `letter`: on its line, its middle within
+/// the letter's advance (not beside it, as "^" or "~" in running text are).
+fn is_over(accent: &Glyph, letter: &Glyph) -> bool {
+    let along = |x: f32, y: f32| (x - letter.x) * letter.dx + (y - letter.y) * letter.dy;
+    let advance = along(letter.ex, letter.ey);
+    let middle = along((accent.x + accent.ex) / 2.0, (accent.y + accent.ey) / 2.0);
+    let across = (accent.y - letter.y) * letter.dx - (accent.x - letter.x) * letter.dy;
+    let size = letter.size.max(0.5);
+    advance > 0.0 && across.abs() < size && middle > 0.1 * advance && middle < 0.9 * advance
+}
+
+/// The letter with the accent composed into one precomposed character (NFC),
+/// if Unicode has one ("a" + "¨" → "ä"; a dotless "ı" takes it as "i").
+fn compose(letter: char, mark: char) -> Option<char> {
+    use unicode_normalization::UnicodeNormalization;
+    let base = if letter == '\u{131}' { 'i' } else { letter };
+    let mut composed = [base, mark].into_iter().nfc();
+    let c = composed.next()?;
+    (composed.next().is_none() && c != base).then_some(c)
+}
+
+/// Folds accents drawn as glyphs of their own into the letters they sit
+/// on, whichever side of the letter the producer drew them (pdfTeX with OT1
+/// fonts draws the accent first, then the letter under it). Returns the new
+/// glyphs and their text, or `None` when the page has no such accent.
+fn compose_accents(glyphs: &[Glyph], buf: &str) -> Option<(Vec<Glyph>, String)> {
+    let is_accent = |g: &Glyph| single_char(g, buf).and_then(combining_mark).is_some();
+    if !glyphs.iter().any(is_accent) {
+        return None;
+    }
+    // For each glyph: its text replaced (a composed letter), or dropped (an accent folded in).
+    let mut replaced: Vec<Option<char>> = vec![None; glyphs.len()];
+    let mut dropped = vec![false; glyphs.len()];
+    for (i, accent) in glyphs.iter().enumerate() {
+        let Some(mark) = single_char(accent, buf).and_then(combining_mark) else { continue };
+        // The letter drawn next first (TeX's order), then the one before.
+        for j in [i + 1, i.wrapping_sub(1)] {
+            let Some(letter) = glyphs.get(j) else { continue };
+            if dropped[j] || replaced[j].is_some() || !is_over(accent, letter) {
+                continue;
+            }
+            let Some(base) = single_char(letter, buf).filter(|c| c.is_alphabetic()) else { continue };
+            if let Some(c) = compose(base, mark) {
+                replaced[j] = Some(c);
+                dropped[i] = true;
+                break;
+            }
+        }
+    }
+    if !dropped.contains(&true) {
+        return None;
+    }
+    let mut text = String::with_capacity(buf.len());
+    let mut out = Vec::with_capacity(glyphs.len());
+    for (i, g) in glyphs.iter().enumerate() {
+        if dropped[i] {
+            continue;
+        }
+        let start = text.len();
+        match replaced[i] {
+            Some(c) => text.push(c),
+            None => text.push_str(buf.get(g.start as usize..g.end as usize).unwrap_or("")),
+        }
+        out.push(Glyph { start: start as u32, end: text.len() as u32, ..*g });
+    }
+    Some((out, text))
+}
+
 /// Builds the page text from glyphs in content-stream order.
 pub fn page_text(glyphs: &[Glyph], buf: &str) -> String {
+    let composed = compose_accents(glyphs, buf);
+    let (glyphs, buf) = match &composed {
+        Some((glyphs, text)) => (glyphs.as_slice(), text.as_str()),
+        None => (glyphs, buf),
+    };
     let mut lines: Vec<Line> = Vec::new();
     let mut cur =
         Line { text: String::new(), x0: 0.0, x1: 0.0, y: 0.0, size: 0.0, horizontal: true, words: Vec::new() };

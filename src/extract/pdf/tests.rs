@@ -418,3 +418,17 @@ fn font_missing_from_resources_is_read_as_standard_font() {
     assert_eq!(got.as_ref().map(|t| t.pages.join("").trim().to_string()).ok().as_deref(), Some("Kadonnut fontti"));
     assert!(got.is_ok_and(|t| t.warnings.iter().any(|w| w.contains("F9"))));
 }
+
+#[test]
+fn accents_drawn_as_glyphs_of_their_own_are_composed() {
+    // As pdfTeX draws OT1 accents: the accent, then a kern back, then the
+    // letter under it ("Link¨oping"); and the letter first, then the accent
+    // drawn back over it. Courier: every glyph 600 units wide.
+    let pdf = build(
+        courier(),
+        b"BT /F1 12 Tf 72 700 Td [(Link) (\\250) 600 (oping f) (o) 600 (\\250) (rening p) (\\264) 600 (a) ] TJ ET \
+          BT /F1 12 Tf 72 680 Td [(x^2 och ~5 km, \\250 ensam) ] TJ ET",
+        |_, _| {},
+    );
+    assert_eq!(text_of(&pdf).trim(), "Linköping förening pá\nx^2 och ~5 km, ¨ ensam");
+}
