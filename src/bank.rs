@@ -109,7 +109,7 @@ impl Default for KnowledgeBankBuilder {
 }
 
 impl KnowledgeBankBuilder {
-    /// The folder of PDF, Word, OpenDocument, Markdown and text files (default `documents`).
+    /// The folder of PDF, Word, OpenDocument, HTML, Markdown and text files (default `documents`).
     pub fn documents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.documents_dir = dir.into();
         self

@@ -19,13 +19,15 @@ pub enum Format {
     Docx,
     /// An OpenDocument text (`.odt`, and the `.ott` template), as LibreOffice writes it.
     Odt,
+    /// A web page (`.html`, `.htm`), e.g. saved from the city's site.
+    Html,
 }
 
 impl Format {
     /// All formats, in a fixed order.
-    pub const ALL: [Format; 5] = [Format::Pdf, Format::Docx, Format::Odt, Format::Markdown, Format::Text];
+    pub const ALL: [Format; 6] = [Format::Pdf, Format::Docx, Format::Odt, Format::Html, Format::Markdown, Format::Text];
 
-    /// The format's name as used in JSON and filters: `pdf`, `docx`, `odt`, `markdown` or `text`.
+    /// The format's name as used in JSON and filters: `pdf`, `docx`, `odt`, `html`, `markdown` or `text`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
@@ -33,6 +35,7 @@ impl Format {
             Format::Text => "text",
             Format::Docx => "docx",
             Format::Odt => "odt",
+            Format::Html => "html",
         }
     }
 
@@ -45,6 +48,7 @@ impl Format {
             "txt" | "text" => Some(Format::Text),
             "docx" | "dotx" | "docm" | "dotm" => Some(Format::Docx),
             "odt" | "ott" => Some(Format::Odt),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
             _ => None,
         }
     }
@@ -57,6 +61,7 @@ impl Format {
             Format::Text => "text/plain; charset=utf-8",
             Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Format::Odt => "application/vnd.oasis.opendocument.text",
+            Format::Html => "text/html; charset=utf-8",
         }
     }
 }
@@ -77,7 +82,8 @@ impl FromStr for Format {
             "text" | "txt" => Ok(Format::Text),
             "docx" | "word" => Ok(Format::Docx),
             "odt" => Ok(Format::Odt),
-            other => Err(format!("unknown format '{other}' (expected pdf, docx, odt, markdown or text)")),
+            "html" | "htm" => Ok(Format::Html),
+            other => Err(format!("unknown format '{other}' (expected pdf, docx, odt, html, markdown or text)")),
         }
     }
 }
@@ -159,6 +165,7 @@ mod tests {
         assert_eq!(Format::from_path("x.DOCX".as_ref()), Some(Format::Docx));
         assert_eq!(Format::from_path("x.ott".as_ref()), Some(Format::Odt));
         assert_eq!(Format::from_path("x.doc".as_ref()), None);
+        assert_eq!(Format::from_path("sivu.HTM".as_ref()), Some(Format::Html));
         assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
     }
 }

@@ -1,12 +1,12 @@
 //! # tietopankki — a trilingual knowledge bank
 //!
 //! tietopankki indexes a folder of PDF, Word (.docx), OpenDocument (.odt),
-//! Markdown and plain text documents in
+//! web page (.html), Markdown and plain text documents in
 //! Finnish, Swedish and English and searches it the way people type: inflected
 //! words, parts of compounds, missing ä/ö/å, typos.
 //!
 //! The pipeline has one module per stage:
-//! [`extract`] (PDF, Word, OpenDocument, Markdown, text) → [`lang`] (language detection) →
+//! [`extract`] (PDF, Word, OpenDocument, HTML, Markdown, text) → [`lang`] (language detection) →
 //! [`analysis`] (stemming, folding, compound parts) → indexing (tantivy) →
 //! [`search`] (ranking, snippets, facets). The library has no web or CLI
 //! dependencies; the `tietopankki` binary adds those behind cargo features.

@@ -9,7 +9,7 @@ use tietopankki::{Format, KnowledgeBank, SearchRequest, SyncProgress};
 
 /// tietopankki: a knowledge bank for Finnish, Swedish and English documents.
 ///
-/// Drop PDF, Word (.docx), OpenDocument (.odt), Markdown (.md) and text (.txt) files into a documents folder,
+/// Drop PDF, Word (.docx), OpenDocument (.odt), web page (.html), Markdown (.md) and text (.txt) files into a documents folder,
 /// run `tietopankki index`, then search them with `tietopankki search`, or
 /// run `tietopankki serve` for the web page and JSON API.
 #[derive(Parser)]
@@ -66,7 +66,7 @@ enum Command {
     /// Use it to see why a file is or is not found. Exits with an error and a
     /// one-line reason when the file cannot be read.
     Extract {
-        /// The file (PDF, Word, OpenDocument, Markdown or text).
+        /// The file (PDF, Word, OpenDocument, HTML, Markdown or text).
         file: PathBuf,
         /// Also print the title, language and other metadata first.
         #[arg(long)]

@@ -1,5 +1,6 @@
-//! Markdown (and plain text) extraction on arbitrary bytes: decoding, front
-//! matter, the Markdown parser and the final text clean-up. Panics are crashes.
+//! Markdown, web page and plain text extraction on arbitrary bytes:
+//! decoding, front matter, the Markdown parser, the HTML walk and the final
+//! text clean-up. Panics are crashes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,4 +13,5 @@ fuzz_target!(|data: &[u8]| {
         let _ = tietopankki::extract::detect_language(&doc);
     }
     let _ = text::extract_text(data, "fuzz");
+    let _ = tietopankki::extract::html::extract(data, "fuzz");
 });

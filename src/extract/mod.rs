@@ -1,9 +1,10 @@
-//! Stage 1: extraction. Turns one file (PDF, Word, OpenDocument, Markdown or
-//! plain text) into an
+//! Stage 1: extraction. Turns one file (PDF, Word, OpenDocument, HTML,
+//! Markdown or plain text) into an
 //! [`Extracted`] value, or a [`FileError`] that says why it could not be read.
 //! A panic inside a parser is caught here and becomes a [`FileError`] too, so
 //! one bad file never takes the whole sync down.
 
+pub mod html;
 pub mod markdown;
 pub mod office;
 pub mod pdf;
@@ -125,7 +126,9 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 pub fn extract_file_unguarded(path: &Path, limits: &ExtractLimits) -> Result<(Format, Extracted), FileError> {
     let format = Format::from_path(path).ok_or_else(|| {
         FileError::NotText(
-            unread_format_advice(path).unwrap_or("not a PDF, Word, OpenDocument, Markdown or text file").to_string(),
+            unread_format_advice(path)
+                .unwrap_or("not a PDF, Word, OpenDocument, HTML, Markdown or text file")
+                .to_string(),
         )
     })?;
     let meta = std::fs::metadata(path).map_err(|e| FileError::Unreadable(e.to_string()))?;
@@ -161,6 +164,7 @@ pub fn extract_bytes(format: Format, bytes: &[u8], name: &str, limits: &ExtractL
         Format::Text => text::extract_text(bytes, name),
         Format::Docx => office::docx::extract(bytes, name, office_limits(limits)),
         Format::Odt => office::odt::extract(bytes, name, office_limits(limits)),
+        Format::Html => html::extract(bytes, name),
     }));
     let mut doc = match result {
         Ok(outcome) => outcome?,

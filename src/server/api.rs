@@ -54,7 +54,7 @@ impl SearchParams {
                 }
                 "format" if !value.is_empty() => {
                     params.format = Some(value.parse::<Format>().map_err(|_| {
-                        format!("'format' must be pdf, docx, odt, markdown or text (got '{}')", shorten(value))
+                        format!("'format' must be pdf, docx, odt, html, markdown or text (got '{}')", shorten(value))
                     })?);
                 }
                 "tag" if !value.is_empty() => params.tag = Some(value.to_string()),

@@ -184,6 +184,7 @@ impl Texts {
             Format::Text => self.text_format,
             Format::Docx => "Word",
             Format::Odt => "OpenDocument",
+            Format::Html => "HTML",
         }
     }
 }

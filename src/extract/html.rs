@@ -1,0 +1,397 @@
+//! Web pages (`.html`, `.htm`), such as pages saved from the city's site.
+//!
+//! The page is tokenized with `html5gum` (a WHATWG-compliant tokenizer;
+//! character references are decoded there, script and style content is raw
+//! text) and walked once. What a reader of the page sees as its content is
+//! kept: the text of `<main>` or `<article>` when the page has one, else of
+//! the whole body, without navigation (`<nav>`, the page's own header and
+//! footer, breadcrumbs, cookie banners), scripts, styles, forms and hidden
+//! elements. `<title>` (or the first `<h1>` when the title repeats it with
+//! the site's name) is the title, `<h1>`–`<h3>` are headings, the `lang`
+//! attribute of `<html>` is the language hint, and the description, keywords
+//! and author meta tags become metadata.
+
+use html5gum::{DefaultEmitter, Token, Tokenizer};
+
+use super::office::{collapse_whitespace, Paragraph, TextSink};
+use crate::document::Extracted;
+use crate::error::FileError;
+use crate::lang::Lang;
+
+/// Longest text kept, in bytes (more is cut with a warning).
+const MAX_TEXT_BYTES: usize = 32 << 20;
+
+/// Elements whose content is never text of the page.
+fn is_never_text(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "object"
+            | "canvas"
+            | "nav"
+            | "form"
+            | "button"
+            | "select"
+            | "textarea"
+            | "dialog"
+    )
+}
+
+/// Elements that end a line of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "br"
+            | "hr"
+            | "tr"
+            | "table"
+            | "section"
+            | "article"
+            | "main"
+            | "aside"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "caption"
+            | "address"
+            | "details"
+            | "summary"
+            | "body"
+    )
+}
+
+/// Elements that have no end tag.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+/// Whether an element's attributes mark it as not part of the content:
+/// hidden, navigation by role, or a breadcrumb trail or cookie banner by
+/// its class or id.
+fn is_left_out_by_attributes(attribute: &dyn Fn(&str) -> Option<String>) -> bool {
+    if attribute("hidden").is_some() || attribute("aria-hidden").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return true;
+    }
+    if attribute("role").is_some_and(|r| matches!(r.to_ascii_lowercase().as_str(), "navigation" | "search" | "banner"))
+    {
+        return true;
+    }
+    let names = format!("{} {}", attribute("class").unwrap_or_default(), attribute("id").unwrap_or_default());
+    names.split(|c: char| c.is_whitespace()).any(|name| {
+        let name = name.to_ascii_lowercase();
+        name.contains("breadcrumb") || name.contains("cookie") || name == "skip-link" || name == "skiplink"
+    })
+}
+
+/// A line of text being built, and what it is.
+struct Line {
+    text: String,
+    kind: Paragraph,
+    /// Inside `<main>` or `<article>`.
+    in_main: bool,
+}
+
+/// Extracts a web page. `name` is the fallback title.
+pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
+    let source = super::text::decode_text(bytes)?;
+    let mut emitter = DefaultEmitter::default();
+    // Script and style content is raw text, as a browser reads it.
+    emitter.naively_switch_states(true);
+
+    // Lines of the page: (text, kind, inside main/article).
+    let mut lines: Vec<Line> = Vec::new();
+    let mut line = Line { text: String::new(), kind: Paragraph::Body, in_main: false };
+    // Elements being passed over, innermost last (their names).
+    let mut skipping: Vec<String> = Vec::new();
+    let mut main_depth = 0usize;
+    let mut article_depth = 0usize;
+    let mut in_title = false;
+    let mut title = String::new();
+    let mut in_head = false;
+    let mut lang: Option<Lang> = None;
+    let mut meta = Extracted::default();
+    let mut row_cells = 0usize;
+    // The page's own `<header>` being read: where its lines start, and
+    // whether it holds the page's heading or navigation. It is kept only
+    // when it is the title block (an `<h1>`, no menu), as pandoc writes it.
+    let mut header: Option<(usize, bool, bool)> = None;
+
+    let flush = |line: &mut Line, lines: &mut Vec<Line>, in_main: bool| {
+        let text = collapse_whitespace(&line.text);
+        if !text.is_empty() {
+            lines.push(Line { text, kind: line.kind, in_main: line.in_main || in_main });
+        }
+        line.text.clear();
+        line.kind = Paragraph::Body;
+        line.in_main = false;
+    };
+
+    for token in Tokenizer::new_with_emitter(source.as_str(), emitter).flatten() {
+        match token {
+            Token::StartTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                let attribute = |key: &str| -> Option<String> {
+                    tag.attributes
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key.as_bytes()))
+                        .map(|(_, v)| String::from_utf8_lossy(&v.value).into_owned())
+                };
+                if !skipping.is_empty() {
+                    if !is_void(&name) && !tag.self_closing {
+                        skipping.push(name);
+                    }
+                    continue;
+                }
+                match name.as_str() {
+                    "html" => lang = attribute("lang").and_then(|l| Lang::from_tag(&l)),
+                    "head" => in_head = true,
+                    "body" => in_head = false,
+                    "title" if in_head || title.is_empty() => in_title = true,
+                    "meta" => read_meta(&attribute, &mut meta),
+                    _ => {}
+                }
+                let in_page_frame = main_depth == 0 && article_depth == 0;
+                let leave_out = is_never_text(&name)
+                    || (in_head && name != "title")
+                    || (in_page_frame && name == "footer")
+                    || is_left_out_by_attributes(&attribute);
+                if let Some((_, has_heading, has_nav)) = header.as_mut() {
+                    *has_nav |= name == "nav";
+                    *has_heading |= name == "h1";
+                }
+                if leave_out && !is_void(&name) && !tag.self_closing && name != "head" {
+                    skipping.push(name);
+                    continue;
+                }
+                if is_block(&name) {
+                    flush(&mut line, &mut lines, main_depth + article_depth > 0);
+                }
+                match name.as_str() {
+                    "header" if in_page_frame && header.is_none() && !tag.self_closing => {
+                        header = Some((lines.len(), false, false));
+                    }
+                    "main" => main_depth += 1,
+                    "article" => article_depth += 1,
+                    // The heading of the page's title block is its title line.
+                    "h1" if header.is_some() => line.kind = Paragraph::Title,
+                    "h1" | "h2" | "h3" => line.kind = Paragraph::Heading,
+                    "td" | "th" => {
+                        if row_cells > 0 {
+                            line.text.push_str(" | ");
+                        }
+                        row_cells += 1;
+                    }
+                    "tr" => row_cells = 0,
+                    "img" => {
+                        // Images are not text; their alt text is what a reader hears.
+                    }
+                    _ => {}
+                }
+                if attribute("role").is_some_and(|r| r.eq_ignore_ascii_case("main")) && !is_void(&name) {
+                    line.in_main = true;
+                }
+            }
+            Token::EndTag(tag) => {
+                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
+                if let Some(at) = skipping.iter().rposition(|n| *n == name) {
+                    skipping.truncate(at);
+                    continue;
+                }
+                if !skipping.is_empty() {
+                    continue;
+                }
+                match name.as_str() {
+                    "title" => in_title = false,
+                    "head" => in_head = false,
+                    "main" => main_depth = main_depth.saturating_sub(1),
+                    "article" => article_depth = article_depth.saturating_sub(1),
+                    _ => {}
+                }
+                if is_block(&name) || matches!(name.as_str(), "main" | "article") {
+                    let in_main = main_depth + article_depth > 0 || matches!(name.as_str(), "main" | "article");
+                    flush(&mut line, &mut lines, in_main);
+                }
+                if name == "header" && main_depth + article_depth == 0 {
+                    if let Some((start, has_heading, has_nav)) = header.take() {
+                        if !has_heading || has_nav {
+                            lines.truncate(start);
+                        }
+                    }
+                }
+            }
+            Token::String(text) => {
+                let text = String::from_utf8_lossy(&text);
+                if in_title {
+                    title.push_str(&text);
+                } else if skipping.is_empty() && !in_head {
+                    line.text.push_str(&text);
+                }
+            }
+            _ => {}
+        }
+    }
+    flush(&mut line, &mut lines, main_depth + article_depth > 0);
+
+    // The content is the main part when the page marks one.
+    let has_main = lines.iter().any(|l| l.in_main);
+    let mut sink = TextSink::new(MAX_TEXT_BYTES);
+    for line in lines.iter().filter(|l| l.in_main || !has_main) {
+        sink.paragraph(&line.text, line.kind);
+    }
+    if sink.text.trim().is_empty() {
+        return Err(FileError::NoText);
+    }
+    let title = page_title(&collapse_whitespace(&title), sink.styled_title.as_deref(), sink.headings.first(), name);
+    let mut warnings = Vec::new();
+    if sink.truncated {
+        warnings.push("the text is very long; only its first part is indexed".to_string());
+    }
+    Ok(Extracted {
+        title: Some(title),
+        declared_lang: lang,
+        headings: sink.headings,
+        text: sink.text,
+        warnings,
+        ..meta
+    })
+}
+
+/// The page's title: its own title block when it has one (pandoc's), else
+/// `<title>` without the site's name after a separator ("Avustukset |
+/// Helsingin kaupunki" with the heading "Avustukset"), else the first heading.
+fn page_title(title: &str, title_block: Option<&str>, heading: Option<&String>, name: &str) -> String {
+    if let Some(block) = title_block.filter(|b| !b.is_empty()) {
+        return block.to_string();
+    }
+    if let Some(heading) = heading {
+        let site_after = title
+            .strip_prefix(heading.as_str())
+            .map(str::trim_start)
+            .is_some_and(|rest| ["|", "–", "—", "-", "::", "·", "»"].iter().any(|sep| rest.starts_with(sep)));
+        if title.is_empty() || site_after {
+            return heading.clone();
+        }
+    }
+    if title.is_empty() {
+        name.to_string()
+    } else {
+        title.to_string()
+    }
+}
+
+/// Description, keywords, author and date from `<meta name=… content=…>`.
+fn read_meta(attribute: &dyn Fn(&str) -> Option<String>, meta: &mut Extracted) {
+    let key = attribute("name").or_else(|| attribute("property")).unwrap_or_default().to_ascii_lowercase();
+    let Some(content) = attribute("content").map(|c| collapse_whitespace(&c)).filter(|c| !c.is_empty()) else {
+        return;
+    };
+    match key.as_str() {
+        "description" | "og:description" | "dc.description" if meta.subject.is_none() => meta.subject = Some(content),
+        "keywords" => {
+            meta.tags.extend(content.split([',', ';']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string));
+        }
+        "author" | "dc.creator" if meta.author.is_none() => meta.author = Some(content),
+        "date" | "dc.date" | "dcterms.date" | "article:published_time" if meta.date.is_none() => {
+            meta.date = iso_date(&content);
+        }
+        "dcterms.modified" | "article:modified_time" if meta.modified.is_none() => meta.modified = iso_date(&content),
+        _ => {}
+    }
+}
+
+/// `YYYY-MM-DD` from the start of a date-time, if it is one.
+fn iso_date(value: &str) -> Option<String> {
+    let date = value.trim().get(..10)?;
+    let bytes = date.as_bytes();
+    let shape = bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+    shape.then(|| date.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract_ok(html: &str) -> Extracted {
+        extract(html.as_bytes(), "fallback").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_main_text_without_navigation_scripts_and_styles() {
+        let page = r#"<!DOCTYPE html><html lang="fi-FI"><head><title>Avustukset | Helsingin kaupunki</title>
+            <meta name="description" content="Kaupungin avustukset yhdistyksille.">
+            <meta name="keywords" content="avustukset, yhdistykset">
+            <style>body { color: red }</style><script>var avustus = "<p>ei tekstiä</p>";</script></head>
+            <body><header><a href="/">Etusivu</a> <nav><ul><li>Palvelut</li><li>Asuminen</li></ul></nav></header>
+            <div class="breadcrumbs">Etusivu › Avustukset</div>
+            <main><h1>Avustukset</h1><p>Yhdistys voi hakea <b>toiminta</b>avustusta &amp; tilavuokra-avustusta.</p>
+            <h2>Haku&nbsp;ajat</h2><ul><li>Tammikuu</li><li>Syyskuu</li></ul>
+            <table><tr><th>Avustus</th><th>Haku</th></tr><tr><td>Toiminta</td><td>1.2.</td></tr></table>
+            <form><label>Hae</label><input name=q></form><div hidden>Piilotettu</div></main>
+            <footer>© Helsingin kaupunki</footer><div id="cookie-consent">Hyväksy evästeet</div></body></html>"#;
+        let doc = extract_ok(page);
+        assert_eq!(doc.title.as_deref(), Some("Avustukset"));
+        assert_eq!(doc.declared_lang, Some(Lang::Fi));
+        assert_eq!(doc.subject.as_deref(), Some("Kaupungin avustukset yhdistyksille."));
+        assert_eq!(doc.tags, ["avustukset", "yhdistykset"]);
+        assert_eq!(doc.headings, ["Avustukset", "Haku ajat"]);
+        assert_eq!(
+            doc.text,
+            "Avustukset\nYhdistys voi hakea toimintaavustusta & tilavuokra-avustusta.\nHaku ajat\nTammikuu\nSyyskuu\nAvustus | Haku\nToiminta | 1.2.\n"
+        );
+        for left_out in ["Palvelut", "Etusivu", "ei tekstiä", "color", "Piilotettu", "evästeet", "©", "Hae"] {
+            assert!(!doc.text.contains(left_out), "{left_out} in {}", doc.text);
+        }
+    }
+
+    #[test]
+    fn a_page_without_main_keeps_its_body_and_tag_soup_is_read() {
+        // pandoc's title block is a header with the page's heading: kept.
+        let pandoc = r#"<html><head><title>Kerho</title></head><body><header id="title-block-header"><h1 class="title">Kerho</h1></header><p>Tiistaisin.</p></body></html>"#;
+        assert_eq!(extract_ok(pandoc).text, "Kerho\nTiistaisin.\n");
+        let page =
+            "<title>Kerho</title><p>Kerho kokoontuu <i>tiistaisin<p>Tervetuloa!<h3>Paikka</h3>Kirjasto</div></span>";
+        let doc = extract_ok(page);
+        assert_eq!(doc.title.as_deref(), Some("Kerho"));
+        assert_eq!(doc.text, "Kerho kokoontuu tiistaisin\nTervetuloa!\nPaikka\nKirjasto\n");
+        assert_eq!(doc.headings, ["Paikka"]);
+        assert_eq!(extract(b"<html><script>only()</script></html>", "x"), Err(FileError::NoText));
+        assert_eq!(extract(b"", "x"), Err(FileError::Empty));
+    }
+}
