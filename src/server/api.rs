@@ -14,6 +14,10 @@ use crate::{Error, Format, Lang, SearchRequest, SearchResults};
 /// The OpenAPI description, kept in the repository.
 const OPENAPI: &str = include_str!("../../openapi.json");
 
+/// The last page that can be asked for: with at most 100 hits a page, the
+/// deepest hit is within the engine's 10,000.
+pub(crate) const MAX_PAGE: usize = 100;
+
 /// Hits per page when `per_page` is not given.
 pub(crate) const DEFAULT_PER_PAGE: usize = 10;
 
@@ -59,13 +63,13 @@ impl SearchParams {
                 }
                 "tag" if !value.is_empty() => params.tag = Some(value.to_string()),
                 "folder" if !value.is_empty() => params.folder = Some(value.to_string()),
-                "page" if !value.is_empty() => {
+                "page" => {
                     params.page =
-                        value.parse::<usize>().ok().filter(|&p| p >= 1).ok_or_else(|| {
-                            format!("'page' must be a whole number from 1 (got '{}')", shorten(value))
+                        value.parse::<usize>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).ok_or_else(|| {
+                            format!("'page' must be a whole number from 1 to {MAX_PAGE} (got '{}')", shorten(value))
                         })?;
                 }
-                "per_page" if !value.is_empty() => {
+                "per_page" => {
                     params.per_page =
                         value.parse::<usize>().ok().filter(|&n| (1..=MAX_LIMIT).contains(&n)).ok_or_else(|| {
                             format!(
@@ -74,7 +78,7 @@ impl SearchParams {
                             )
                         })?;
                 }
-                "explain" if !value.is_empty() => {
+                "explain" => {
                     params.explain = match value {
                         "true" | "1" => true,
                         "false" | "0" => false,

@@ -422,7 +422,7 @@ fn facet_link(
 }
 
 fn pagination(out: &mut String, ui: Lang, t: &Texts, params: &SearchParams, total: usize) {
-    let last = total.div_ceil(params.per_page).min(crate::search::MAX_OFFSET / params.per_page + 1);
+    let last = total.div_ceil(params.per_page).min(super::api::MAX_PAGE);
     if last <= 1 {
         return;
     }
