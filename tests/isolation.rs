@@ -27,6 +27,21 @@ fn decompression_bomb(inflated: usize) -> Vec<u8> {
     pdf
 }
 
+/// A Word file whose document part inflates to `inflated` bytes of zeros
+/// (about a thousandth of that on disk): a zip bomb.
+fn zip_bomb_docx(inflated: usize) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(inflated > u32::MAX as usize);
+    zip.start_file("word/document.xml", options).unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..inflated >> 20 {
+        zip.write_all(&block).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
 /// The 388-byte "billion laughs" front matter of the issue.
 fn yaml_bomb() -> String {
     let mut bomb = String::from("---\na: &a [x,x,x,x,x,x,x,x,x]\n");
@@ -86,6 +101,7 @@ fn hostile_files_cost_one_line_each_and_bounded_memory() {
     }
     tb.write("bad/laughs.md", yaml_bomb());
     tb.write("bad/inflates.pdf", decompression_bomb(1 << 30));
+    tb.write("bad/inflates.docx", zip_bomb_docx(1 << 30));
     tb.write("bad/endless.md", "# Endless\n\nA parser loop (test hook).");
     tb.write("bad/hungry.md", "# Hungry\n\nA reader that wants all memory (test hook).");
 
@@ -114,7 +130,7 @@ fn hostile_files_cost_one_line_each_and_bounded_memory() {
     assert!(status.success(), "index failed");
     let report: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     println!(
-        "1,000 good files + 4 hostile ones: {:.1} s; peak memory: index {} MB, largest worker {} MB",
+        "1,000 good files + 5 hostile ones: {:.1} s; peak memory: index {} MB, largest worker {} MB",
         elapsed.as_secs_f64(),
         own_kb / 1024,
         worker_kb / 1024
@@ -130,7 +146,8 @@ fn hostile_files_cost_one_line_each_and_bounded_memory() {
     assert!(reason("bad/endless.md").is_some_and(|r| r.contains("timed out")), "{failed:?}");
     assert!(reason("bad/hungry.md").is_some_and(|r| r.contains("256 MB memory limit")), "{failed:?}");
     assert!(reason("bad/inflates.pdf").is_some(), "{failed:?}");
-    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert!(reason("bad/inflates.docx").is_some_and(|r| r.contains("zip bomb")), "{failed:?}");
+    assert_eq!(failed.len(), 4, "{failed:?}");
     // The YAML bomb loses its front matter, not its body.
     let warnings = report["warnings"].as_array().unwrap();
     assert!(

@@ -88,7 +88,7 @@ impl<'a> Package<'a> {
         let remaining = self.limits.max_total_bytes.saturating_sub(self.read_total);
         let cap = self.limits.max_part_bytes.min(remaining);
         if file.size() > cap {
-            return Err(bomb(name, file.size()));
+            return Err(bomb(name, cap));
         }
         let mut data = Vec::with_capacity(file.size().min(cap) as usize);
         (&mut file)
@@ -96,7 +96,7 @@ impl<'a> Package<'a> {
             .read_to_end(&mut data)
             .map_err(|e| FileError::Damaged(format!("part {name} cannot be inflated: {e}")))?;
         if data.len() as u64 > cap {
-            return Err(bomb(name, data.len() as u64));
+            return Err(bomb(name, cap));
         }
         self.read_total += data.len() as u64;
         let text = match String::from_utf8(data) {
@@ -107,11 +107,10 @@ impl<'a> Package<'a> {
     }
 }
 
-fn bomb(name: &str, size: u64) -> FileError {
-    FileError::ResourceLimit(format!(
-        "part {name} inflates to more than {} MB (a zip bomb?)",
-        size.max(1) / (1024 * 1024)
-    ))
+/// A part that inflates past `cap` bytes (what was left of the limits).
+fn bomb(name: &str, cap: u64) -> FileError {
+    let cap_mb = cap.div_ceil(1024 * 1024).max(1);
+    FileError::ResourceLimit(format!("part {name} inflates to more than {cap_mb} MB (a zip bomb?)"))
 }
 
 /// The text of an entity or character reference (`&amp;`, `&#228;`), as
