@@ -214,3 +214,15 @@ fn a_compound_typed_whole_finds_its_parts_standing_apart() {
     bank.sync().unwrap();
     assert_eq!(ranking(&bank, "hyvinvointikeinot"), vec!["fi/keinot.md".to_string()]);
 }
+
+#[test]
+fn near_forms_are_marked_in_the_snippet() {
+    let (_tb, bank) = bank();
+    // "sähkökatkoksen" is not in the bank; "Sähkökatko" is, and is what the hit shows.
+    for query in ["sähkökatkoksen", "sahkokatkoksen"] {
+        let results = bank.search(&SearchRequest::new(query).limit(20)).unwrap();
+        let hit = results.hits.iter().find(|h| h.path == "fi/varautuminen.md");
+        let hit = hit.unwrap_or_else(|| panic!("'{query}' does not find fi/varautuminen.md: {:?}", results.hits));
+        assert!(hit.snippet.contains("<mark>Sähkökatko</mark>"), "{query}: {}", hit.snippet);
+    }
+}

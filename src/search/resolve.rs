@@ -335,6 +335,8 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
     let common = own_docs + restored_docs > COMMON_WORD_MIN_DOCS.max(stats.num_docs() / 20);
     if !common {
         let (near, heads) = related_keys(stats, fields, fields.body, &widen_keys)?;
+        // The snippet marks the closest of them too, so a hit shows why it is one.
+        out.also_marks.extend(near.iter().chain(&heads).take(MARKED_RELATED).cloned());
         if !near.is_empty() {
             out.evidence.push(Evidence {
                 kind: EvidenceKind::Near,
@@ -375,6 +377,7 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
             }
             let near = if shown.is_some() { Vec::new() } else { near };
             if let Some(word) = shown {
+                out.also_marks.push(word.clone());
                 out.evidence.push(Evidence {
                     kind: EvidenceKind::Near,
                     word,
@@ -438,6 +441,8 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
 /// Documents a word's own forms must reach (and a twentieth of the bank)
 /// before its near forms and compounds are left out.
 const COMMON_WORD_MIN_DOCS: u64 = 500;
+/// How many near forms and compounds of a word the snippet marks.
+const MARKED_RELATED: usize = 4;
 /// Shortest stem that takes part in near-form matching, in characters.
 const NEAR_MIN_CHARS: usize = 5;
 /// Shortest stem that can be the first part of a compound.

@@ -16,8 +16,8 @@ use quick_xml::events::Event;
 
 use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
 use super::{
-    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, OfficeLimits,
-    Package, Paragraph, TextSink,
+    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, Nesting,
+    OfficeLimits, Package, Paragraph, TextSink,
 };
 use crate::document::Extracted;
 use crate::error::FileError;
@@ -328,9 +328,7 @@ fn walk(
 ) -> Result<(), FileError> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut blocks = Blocks::default();
-    let mut depth = 0usize;
-    // The depth of the left-out element being passed over.
-    let mut left_out: Option<usize> = None;
+    let mut nesting = Nesting::new(max_depth);
     let mut in_text = false;
     let mut in_paragraph_properties = false;
     // The list instance and level of the paragraph being read (`w:numPr`).
@@ -338,16 +336,8 @@ fn walk(
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
-                if left_out.is_some() {
-                    continue;
-                }
                 let name = e.name();
-                if is_left_out(name.into_inner()) {
-                    left_out = Some(depth);
+                if nesting.start(is_left_out(name.into_inner()))?.is_none() {
                     continue;
                 }
                 match name.into_inner() {
@@ -362,7 +352,7 @@ fn walk(
                 }
             }
             Ok(Event::Empty(e)) => {
-                if left_out.is_some() {
+                if !nesting.reading() {
                     continue;
                 }
                 match e.name().into_inner() {
@@ -386,29 +376,24 @@ fn walk(
                 }
             }
             Ok(Event::Text(t)) => {
-                if in_text && left_out.is_none() {
+                if in_text && nesting.reading() {
                     blocks.push_text(&t.xml10_content());
                 }
             }
             Ok(Event::CData(t)) => {
-                if in_text && left_out.is_none() {
+                if in_text && nesting.reading() {
                     blocks.push_text(&t.into_inner());
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                if in_text && left_out.is_none() {
+                if in_text && nesting.reading() {
                     if let Some(text) = resolve_reference(&r) {
                         blocks.push_text(&text);
                     }
                 }
             }
             Ok(Event::End(e)) => {
-                let at = depth;
-                depth = depth.saturating_sub(1);
-                if let Some(start) = left_out {
-                    if at == start {
-                        left_out = None;
-                    }
+                if nesting.end().is_none() {
                     continue;
                 }
                 match e.name().into_inner() {

@@ -113,6 +113,60 @@ fn bomb(name: &str, cap: u64) -> FileError {
     FileError::ResourceLimit(format!("part {name} inflates to more than {cap_mb} MB (a zip bomb?)"))
 }
 
+/// Where an XML walk is: how deep (nesting is capped), and which left-out
+/// element (a deleted change, a comment) is being passed over with all
+/// that is inside it.
+pub(crate) struct Nesting {
+    depth: usize,
+    max_depth: usize,
+    left_out: Option<usize>,
+}
+
+impl Nesting {
+    pub fn new(max_depth: usize) -> Nesting {
+        Nesting { depth: 0, max_depth, left_out: None }
+    }
+
+    /// A start tag; `leave_out` says the element's content is not text.
+    /// Gives the element's depth when it is read, `None` when it is passed
+    /// over, and an error when the nesting is too deep.
+    pub fn start(&mut self, leave_out: bool) -> Result<Option<usize>, FileError> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(too_deep(self.max_depth));
+        }
+        if self.left_out.is_some() {
+            return Ok(None);
+        }
+        if leave_out {
+            self.left_out = Some(self.depth);
+            return Ok(None);
+        }
+        Ok(Some(self.depth))
+    }
+
+    /// An end tag: the depth of the element it closes when that was read,
+    /// `None` when it was passed over.
+    pub fn end(&mut self) -> Option<usize> {
+        let at = self.depth;
+        self.depth = self.depth.saturating_sub(1);
+        match self.left_out {
+            Some(start) => {
+                if at == start {
+                    self.left_out = None;
+                }
+                None
+            }
+            None => Some(at),
+        }
+    }
+
+    /// Whether what comes now (text, an empty element) is read.
+    pub fn reading(&self) -> bool {
+        self.left_out.is_none()
+    }
+}
+
 /// The text of an entity or character reference (`&amp;`, `&#228;`), as
 /// quick-xml reports them apart from the text around them.
 pub(crate) fn resolve_reference(reference: &BytesRef<'_>) -> Option<String> {

@@ -11,8 +11,8 @@ use quick_xml::events::Event;
 
 use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
 use super::{
-    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, OfficeLimits,
-    Package, Paragraph, TextSink,
+    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, Nesting,
+    OfficeLimits, Package, Paragraph, TextSink,
 };
 use crate::document::Extracted;
 use crate::error::FileError;
@@ -194,8 +194,7 @@ fn walk(
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut blocks = Blocks::default();
     let mut note_blocks = Blocks::default();
-    let mut depth = 0usize;
-    let mut left_out: Option<usize> = None;
+    let mut nesting = Nesting::new(max_depth);
     // The depth of the `text:note` being read (its paragraphs go to `notes`).
     let mut in_note: Option<usize> = None;
     let mut lists: Vec<OpenList> = Vec::new();
@@ -205,18 +204,8 @@ fn walk(
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
-                if left_out.is_some() {
-                    continue;
-                }
                 let name = e.name();
-                if is_left_out(name.into_inner()) {
-                    left_out = Some(depth);
-                    continue;
-                }
+                let Some(depth) = nesting.start(is_left_out(name.into_inner()))? else { continue };
                 let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
                 match name.into_inner() {
                     "text:h" => {
@@ -255,7 +244,7 @@ fn walk(
                 }
             }
             Ok(Event::Empty(e)) => {
-                if left_out.is_some() {
+                if !nesting.reading() {
                     continue;
                 }
                 let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
@@ -269,19 +258,19 @@ fn walk(
                 }
             }
             Ok(Event::Text(t)) => {
-                if left_out.is_none() {
+                if nesting.reading() {
                     let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
                     target.push_text(&t.xml10_content());
                 }
             }
             Ok(Event::CData(t)) => {
-                if left_out.is_none() {
+                if nesting.reading() {
                     let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
                     target.push_text(&t.into_inner());
                 }
             }
             Ok(Event::GeneralRef(r)) => {
-                if left_out.is_none() {
+                if nesting.reading() {
                     if let Some(text) = resolve_reference(&r) {
                         let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
                         target.push_text(&text);
@@ -289,14 +278,7 @@ fn walk(
                 }
             }
             Ok(Event::End(e)) => {
-                let at = depth;
-                depth = depth.saturating_sub(1);
-                if let Some(start) = left_out {
-                    if at == start {
-                        left_out = None;
-                    }
-                    continue;
-                }
+                let Some(at) = nesting.end() else { continue };
                 let (target, out) =
                     if in_note.is_some() { (&mut note_blocks, &mut *notes) } else { (&mut blocks, &mut *sink) };
                 match e.name().into_inner() {
