@@ -92,12 +92,15 @@ fn scored(bank: &KnowledgeBank, query: &str) -> Vec<(String, f32)> {
 fn typed_without_umlauts_the_scores_are_the_same_too() {
     let (_tb, bank) = bank();
     // The language preference, a near form ("sähkökatkoksen" is not in the
-    // bank, "sähkökatko" is), and stop words typed without their letters.
+    // bank, "sähkökatko" is), stop words typed without their letters, and
+    // the parts of a compound.
     for (with, without) in [
         ("sähkökatkon", "sahkokatkon"),
         ("sähkökatkoksen", "sahkokatkoksen"),
         ("mitä sähkökatkon aikana", "mita sahkokatkon aikana"),
         ("räddningstjänsten på", "raddningstjansten pa"),
+        // A compound typed whole, its parts apart in the text.
+        ("frivilligräddningstjänsten", "frivilligraddningstjansten"),
     ] {
         let expected = scored(&bank, with);
         assert!(!expected.is_empty(), "'{with}' finds nothing");

@@ -574,7 +574,7 @@ fn split_compound(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &st
     if chars.len() < 2 * SPLIT_MIN_CHARS || !chars.iter().all(|&(_, c)| c.is_alphabetic()) {
         return Ok(None);
     }
-    let docs_of = |part: &str| -> Result<u64> {
+    let stem_docs = |part: &str| -> Result<u64> {
         let keys = dedup(langs.iter().map(|&l| analyzer.stem(l, part)));
         let mut best = 0;
         for key in &keys {
@@ -582,27 +582,36 @@ fn split_compound(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &st
         }
         Ok(best)
     };
+    // A part typed without ä/ö/å is the form the bank has with them
+    // ("ansokningar" → "ansökningar"), so the split ranks as typed with them.
+    let docs_of = |part: &str| -> Result<(u64, String)> {
+        let docs = stem_docs(part)?;
+        if docs > 0 || part.contains(['ä', 'ö', 'å']) {
+            return Ok((docs, part.to_string()));
+        }
+        match restorations(stats, fields, langs, part)?.into_iter().next() {
+            Some((_, form, _)) => Ok((stem_docs(&form)?, form)),
+            None => Ok((0, part.to_string())),
+        }
+    };
     let mut best: Option<(u64, String, String)> = None;
     for &(cut, _) in &chars[SPLIT_MIN_CHARS..=chars.len() - SPLIT_MIN_CHARS] {
         let (head, rest) = word.split_at(cut);
-        // A Swedish linking -s- may end the first part.
-        let rest_docs = docs_of(rest)?;
+        let (rest_docs, rest) = docs_of(rest)?;
         if rest_docs == 0 {
             continue;
         }
-        let mut head_docs = docs_of(head)?;
-        let mut head = head.to_string();
+        let (mut head_docs, mut head) = docs_of(head)?;
+        // A Swedish linking -s- may end the first part.
         if head_docs == 0 && head.ends_with('s') && head.chars().count() > SPLIT_MIN_CHARS {
-            let shorter = head[..head.len() - 1].to_string();
-            head_docs = docs_of(&shorter)?;
-            head = shorter;
+            (head_docs, head) = docs_of(&head[..head.len() - 1])?;
         }
         if head_docs == 0 {
             continue;
         }
         let strength = head_docs.min(rest_docs);
         if best.as_ref().is_none_or(|b| strength > b.0) {
-            best = Some((strength, head, rest.to_string()));
+            best = Some((strength, head, rest));
         }
     }
     Ok(best.map(|(_, head, rest)| (head, rest)))
