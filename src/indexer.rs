@@ -724,7 +724,9 @@ pub(crate) fn to_tantivy(
 
     // The indexed fields get language-tagged text; tantivy's indexing
     // threads analyse it (see analysis::tokenizer).
-    let heads = format!("{}\n{}", doc.headings.join("\n"), doc.tags.join("\n"));
+    // Headings, tags and the document's own description weigh alike.
+    let heads =
+        format!("{}\n{}\n{}", doc.headings.join("\n"), doc.tags.join("\n"), doc.subject.as_deref().unwrap_or(""));
     out.add_text(fields.title, tag_text(lang, &title));
     out.add_text(fields.heads, tag_text(lang, &heads));
     out.add_text(fields.body, tag_text(lang, &doc.text));

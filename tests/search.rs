@@ -214,3 +214,13 @@ fn pdf_hits_carry_the_page_of_the_passage() {
     assert!(hit.page.unwrap() >= 2, "'{late}' is on a later page, got {:?}", hit.page);
     assert!(hit.snippet.contains("<mark>"), "{}", hit.snippet);
 }
+
+#[test]
+fn a_documents_own_description_is_searchable() {
+    let tb = crate::common::TempBank::new();
+    tb.write("a.md", "---\ntitle: Kevätkokous\ndescription: Pöytäkirjamalli ja esityslista\n---\n# Kevätkokous\n\nKokous pidetään huhtikuussa.");
+    tb.write("b.md", "# Syyskokous\n\nKokous pidetään marraskuussa.");
+    let bank = tb.open();
+    bank.sync().unwrap();
+    assert_eq!(crate::common::hit_paths(&bank, "esityslista"), ["a.md"]);
+}

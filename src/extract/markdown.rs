@@ -14,6 +14,8 @@ struct FrontMatter {
     date: Option<String>,
     tags: Vec<String>,
     lang: Option<String>,
+    /// `description`, `summary` or `subject`.
+    subject: Option<String>,
 }
 
 /// Extracts a Markdown document. Never fails: malformed front matter becomes
@@ -34,6 +36,7 @@ pub fn extract_markdown(source: &str, fallback_title: &str) -> Extracted {
                 out.author = meta.author;
                 out.date = meta.date;
                 out.tags = meta.tags;
+                out.subject = meta.subject;
                 out.declared_lang = meta.lang.and_then(|l| l.parse().ok());
             }
             Err(reason) => out.warnings.push(format!("malformed front matter: {reason}")),
@@ -198,6 +201,8 @@ fn parse_yaml(block: &str) -> Result<FrontMatter, String> {
         date: scalar(get("date")).map(|d| normalise_date(&d)),
         tags,
         lang: scalar(get("lang").or_else(|| get("language"))),
+        subject: scalar(get("description").or_else(|| get("summary")).or_else(|| get("subject")))
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")),
     })
 }
 
@@ -227,6 +232,10 @@ fn parse_toml(block: &str) -> Result<FrontMatter, String> {
         date: scalar("date").map(|d| normalise_date(&d)),
         tags,
         lang: scalar("lang").or_else(|| scalar("language")),
+        subject: scalar("description")
+            .or_else(|| scalar("summary"))
+            .or_else(|| scalar("subject"))
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")),
     })
 }
 
@@ -397,7 +406,7 @@ mod tests {
     #[test]
     fn yaml_front_matter() {
         let doc = extract_markdown(
-            "---\ntitle: Kotivara\ntags: [varautuminen, koti]\ndate: 2025-03-01\nlang: fi\n---\n# Otsikko\n\nTeksti **lihava**.\n",
+            "---\ntitle: Kotivara\ntags: [varautuminen, koti]\ndate: 2025-03-01\nlang: fi\nsummary: Miten varaudut\n  kotona.\n---\n# Otsikko\n\nTeksti **lihava**.\n",
             "x",
         );
         assert_eq!(doc.title.as_deref(), Some("Kotivara"));
@@ -405,6 +414,7 @@ mod tests {
         assert_eq!(doc.date.as_deref(), Some("2025-03-01"));
         assert_eq!(doc.declared_lang, Some(crate::Lang::Fi));
         assert_eq!(doc.headings, vec!["Otsikko"]);
+        assert_eq!(doc.subject.as_deref(), Some("Miten varaudut kotona."));
         assert_eq!(doc.text, "Otsikko\nTeksti lihava.");
         assert!(doc.warnings.is_empty());
     }
@@ -412,12 +422,13 @@ mod tests {
     #[test]
     fn toml_front_matter() {
         let doc = extract_markdown(
-            "+++\ntitle = \"Hemberedskap\"\ntags = [\"kris\"]\ndate = 2025-09-15\n+++\nText här.\n",
+            "+++\ntitle = \"Hemberedskap\"\ntags = [\"kris\"]\ndate = 2025-09-15\ndescription = \"Om hemberedskap\"\n+++\nText här.\n",
             "x",
         );
         assert_eq!(doc.title.as_deref(), Some("Hemberedskap"));
         assert_eq!(doc.tags, vec!["kris"]);
         assert_eq!(doc.date.as_deref(), Some("2025-09-15"));
+        assert_eq!(doc.subject.as_deref(), Some("Om hemberedskap"));
         assert_eq!(doc.text, "Text här.");
     }
 
