@@ -6,6 +6,7 @@
 
 pub mod html;
 pub mod markdown;
+pub mod ocr;
 pub mod office;
 pub mod pdf;
 pub mod text;
