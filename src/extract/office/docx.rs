@@ -16,8 +16,8 @@ use quick_xml::events::Event;
 
 use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
 use super::{
-    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, Nesting,
-    OfficeLimits, Package, Paragraph, TextSink,
+    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, Blocks, Nesting, OfficeLimits,
+    Package, Paragraph, TextSink,
 };
 use crate::document::Extracted;
 use crate::error::FileError;
@@ -103,14 +103,14 @@ impl Styles {
         let mut reader = quick_xml::Reader::from_str(xml);
         let mut entries: HashMap<String, StyleEntry> = HashMap::new();
         let mut current: Option<(String, StyleEntry)> = None;
-        let mut depth = 0usize;
+        let mut nesting = Nesting::new(max_depth);
         loop {
             let event = reader.read_event();
             let (element, is_start) = match &event {
                 Ok(Event::Start(e)) => (e, true),
                 Ok(Event::Empty(e)) => (e, false),
                 Ok(Event::End(e)) => {
-                    depth = depth.saturating_sub(1);
+                    nesting.end();
                     if e.name().into_inner() == "w:style" {
                         if let Some((id, entry)) = current.take() {
                             entries.insert(id, entry);
@@ -123,10 +123,7 @@ impl Styles {
                 Err(e) => return Err(FileError::Damaged(format!("word/styles.xml is not valid XML: {e}"))),
             };
             if is_start {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
+                nesting.start(false)?;
             }
             match element.name().into_inner() {
                 "w:style" if is_start => {
@@ -202,7 +199,7 @@ impl Numbering {
     fn read(xml: &str, max_depth: usize) -> Result<Numbering, FileError> {
         let mut numbering = Numbering::default();
         let mut reader = quick_xml::Reader::from_str(xml);
-        let mut depth = 0usize;
+        let mut nesting = Nesting::new(max_depth);
         // The definition, level and instance being read.
         let mut definition: Option<(String, Vec<Level>)> = None;
         let mut level: Option<usize> = None;
@@ -214,7 +211,7 @@ impl Numbering {
                 Ok(Event::Start(e)) => (e, true),
                 Ok(Event::Empty(e)) => (e, false),
                 Ok(Event::End(e)) => {
-                    depth = depth.saturating_sub(1);
+                    nesting.end();
                     match e.name().into_inner() {
                         "w:abstractNum" => {
                             if let Some((id, levels)) = definition.take() {
@@ -237,10 +234,7 @@ impl Numbering {
                 Err(e) => return Err(FileError::Damaged(format!("word/numbering.xml is not valid XML: {e}"))),
             };
             if is_start {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
+                nesting.start(false)?;
             }
             let value = || attribute(element, "w:val").unwrap_or_default();
             let level_index = || attribute(element, "w:ilvl").and_then(|v| v.parse::<usize>().ok());
@@ -418,10 +412,7 @@ fn walk(
             Err(e) => return Err(FileError::Damaged(format!("the Word document is not valid XML: {e}"))),
         }
     }
-    // A part cut short: keep what was read.
-    while blocks.in_paragraph() {
-        blocks.end_paragraph(sink);
-    }
+    blocks.finish(sink);
     Ok(())
 }
 

@@ -310,6 +310,13 @@ impl Blocks {
         }
     }
 
+    /// Ends the paragraphs still open (a part cut short keeps what was read).
+    pub fn finish(&mut self, sink: &mut TextSink) {
+        while self.in_paragraph() {
+            self.end_paragraph(sink);
+        }
+    }
+
     pub fn end_table(&mut self, sink: &mut TextSink) {
         if self.tables.pop().is_some() {
             sink.break_block();
@@ -383,14 +390,11 @@ pub(crate) fn read_properties(xml: &str, max_depth: usize) -> Result<Properties,
     let mut props = Properties::default();
     let mut current: Option<(String, Option<String>)> = None;
     let mut text = String::new();
-    let mut depth = 0usize;
+    let mut nesting = Nesting::new(max_depth);
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
+                nesting.start(false)?;
                 let qname = e.name().into_inner().to_string();
                 current = Some((qname, attribute(&e, "meta:name")));
                 text.clear();
@@ -398,7 +402,7 @@ pub(crate) fn read_properties(xml: &str, max_depth: usize) -> Result<Properties,
             Ok(Event::Text(t)) => text.push_str(&t.xml10_content()),
             Ok(Event::GeneralRef(r)) => text.extend(resolve_reference(&r)),
             Ok(Event::End(_)) => {
-                depth = depth.saturating_sub(1);
+                nesting.end();
                 if let Some((qname, name_attr)) = current.take() {
                     let value = collapse_whitespace(&text);
                     if !value.is_empty() {
@@ -442,7 +446,7 @@ fn assign_property(props: &mut Properties, qname: &str, name_attr: Option<&str>,
     }
 }
 
-pub(crate) fn too_deep(max_depth: usize) -> FileError {
+fn too_deep(max_depth: usize) -> FileError {
     FileError::ResourceLimit(format!("XML nested deeper than {max_depth} levels"))
 }
 

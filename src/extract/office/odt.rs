@@ -11,8 +11,8 @@ use quick_xml::events::Event;
 
 use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
 use super::{
-    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, too_deep, Blocks, Nesting,
-    OfficeLimits, Package, Paragraph, TextSink,
+    add_distinct_lines, assemble, attribute, read_properties, resolve_reference, Blocks, Nesting, OfficeLimits,
+    Package, Paragraph, TextSink,
 };
 use crate::document::Extracted;
 use crate::error::FileError;
@@ -103,7 +103,7 @@ struct ListStyles {
 impl ListStyles {
     fn read(&mut self, xml: &str, max_depth: usize) -> Result<(), FileError> {
         let mut reader = quick_xml::Reader::from_str(xml);
-        let mut depth = 0usize;
+        let mut nesting = Nesting::new(max_depth);
         let mut current: Option<(String, Vec<Level>)> = None;
         loop {
             let event = reader.read_event();
@@ -111,7 +111,7 @@ impl ListStyles {
                 Ok(Event::Start(e)) => (e, true),
                 Ok(Event::Empty(e)) => (e, false),
                 Ok(Event::End(e)) => {
-                    depth = depth.saturating_sub(1);
+                    nesting.end();
                     if e.name().into_inner() == "text:list-style" {
                         if let Some((name, levels)) = current.take() {
                             self.levels.insert(name, levels);
@@ -124,10 +124,7 @@ impl ListStyles {
                 Ok(_) => continue,
             };
             if is_start {
-                depth += 1;
-                if depth > max_depth {
-                    return Err(too_deep(max_depth));
-                }
+                nesting.start(false)?;
             }
             match element.name().into_inner() {
                 "text:list-style" if is_start => {
@@ -298,9 +295,7 @@ fn walk(
             Err(e) => return Err(FileError::Damaged(format!("the OpenDocument file is not valid XML: {e}"))),
         }
     }
-    while blocks.in_paragraph() {
-        blocks.end_paragraph(sink);
-    }
+    blocks.finish(sink);
     Ok(())
 }
 
