@@ -325,7 +325,7 @@ fn read_meta(attribute: &dyn Fn(&str) -> Option<String>, meta: &mut Extracted) {
     match key.as_str() {
         "description" | "og:description" | "dc.description" if meta.subject.is_none() => meta.subject = Some(content),
         "keywords" => {
-            meta.tags.extend(content.split([',', ';']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string));
+            meta.tags.extend(crate::extract::markdown::split_tag_list(&content));
         }
         "author" | "dc.creator" if meta.author.is_none() => meta.author = Some(content),
         "date" | "dc.date" | "dcterms.date" | "article:published_time" if meta.date.is_none() => {

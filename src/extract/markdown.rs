@@ -239,7 +239,8 @@ fn parse_toml(block: &str) -> Result<FrontMatter, String> {
     })
 }
 
-fn split_tag_list(s: &str) -> Vec<String> {
+/// A list written on one line ("a, b; c"): its entries, trimmed, empty ones left out.
+pub(crate) fn split_tag_list(s: &str) -> Vec<String> {
     s.split([',', ';']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()
 }
 

@@ -432,15 +432,13 @@ fn assign_property(props: &mut Properties, qname: &str, name_attr: Option<&str>,
         "date" if qname.starts_with("dc:") => props.modified = Some(value),
         "language" => props.language = Some(value),
         // OOXML: one element, keywords separated by commas or semicolons.
-        "keywords" => {
-            props.keywords.extend(value.split([',', ';']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string))
-        }
+        "keywords" => props.keywords.extend(crate::extract::markdown::split_tag_list(&value)),
         // ODF: one element a keyword (pandoc joins them with commas in one).
         "keyword" => {
             props.keywords.extend(value.split(", ").map(str::trim).filter(|k| !k.is_empty()).map(str::to_string))
         }
         "user-defined" if name_attr.is_some_and(|n| n.eq_ignore_ascii_case("keywords")) => {
-            props.keywords.extend(value.split([',', ';']).map(str::trim).filter(|k| !k.is_empty()).map(str::to_string))
+            props.keywords.extend(crate::extract::markdown::split_tag_list(&value))
         }
         _ => {}
     }
