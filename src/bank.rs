@@ -1,9 +1,11 @@
 //! The front door: [`KnowledgeBank`] opens (or creates) an index, syncs it
 //! with a documents folder, searches it and reads documents back.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
@@ -12,9 +14,14 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
+use crate::extract::ocr::cache::OcrCache;
+use crate::extract::ocr::OcrEngine;
 use crate::extract::ExtractLimits;
-use crate::indexer::{self, CommitPayload, SyncContext, SyncProgress, SyncReport};
+use crate::indexer::{self, CommitPayload, OcrIndexing, SyncContext, SyncProgress, SyncReport};
 use crate::lang::Lang;
+use crate::recognition::{
+    OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
+};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
@@ -53,6 +60,18 @@ pub struct DocumentRecord {
     pub modified: i64,
     /// Problems met while extracting the text.
     pub warnings: Vec<String>,
+    /// Pages whose text came from text recognition (it may hold recognition errors).
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
+    /// Tesseract's mean word confidence (0–100) over those pages.
+    #[serde(default)]
+    pub ocr_confidence: Option<f32>,
+    /// Scanned pages still waiting for text recognition.
+    #[serde(default)]
+    pub ocr_pending_pages: Vec<u32>,
+    /// For paged formats, the byte offset in `text` where each page starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_starts: Vec<u32>,
     /// The extracted text (omitted by listings).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -69,6 +88,9 @@ pub struct DocumentSummary {
     pub format: Format,
     /// Number of pages (PDF), else `None`.
     pub pages: Option<u32>,
+    /// For PDFs, how many pages' text came from text recognition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_pages: Option<u32>,
     /// Title.
     pub title: String,
 }
@@ -93,6 +115,7 @@ pub struct KnowledgeBankBuilder {
     writer_memory: usize,
     threads: usize,
     extract_worker: Option<PathBuf>,
+    ocr: OcrOptions,
 }
 
 impl Default for KnowledgeBankBuilder {
@@ -104,6 +127,7 @@ impl Default for KnowledgeBankBuilder {
             writer_memory: DEFAULT_WRITER_MEMORY,
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             extract_worker: None,
+            ocr: OcrOptions::default(),
         }
     }
 }
@@ -141,6 +165,13 @@ impl KnowledgeBankBuilder {
     /// this setting is ignored).
     pub fn extract_worker(mut self, exe: impl Into<PathBuf>) -> Self {
         self.extract_worker = Some(exe.into());
+        self
+    }
+
+    /// Limits of text recognition of scanned pages (or `enabled: false` to
+    /// leave scans to be found by their title and metadata only).
+    pub fn ocr(mut self, options: OcrOptions) -> Self {
+        self.ocr = options;
         self
     }
 
@@ -183,6 +214,7 @@ impl KnowledgeBankBuilder {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(e.into()))?;
+        let ocr_cache = OcrCache::new(&self.index_dir);
         Ok(KnowledgeBank {
             index,
             reader,
@@ -193,6 +225,9 @@ impl KnowledgeBankBuilder {
             writer_memory: self.writer_memory,
             threads: self.threads,
             extract_worker: self.extract_worker,
+            ocr_cache,
+            ocr: self.ocr,
+            ocr_state: OcrState::default(),
             sync_lock: Mutex::new(()),
             indexed_counter,
             facet_cache: FacetCache::default(),
@@ -281,6 +316,9 @@ pub struct KnowledgeBank {
     writer_memory: usize,
     threads: usize,
     extract_worker: Option<PathBuf>,
+    ocr: OcrOptions,
+    ocr_cache: OcrCache,
+    ocr_state: OcrState,
     sync_lock: Mutex<()>,
     indexed_counter: Arc<AtomicU64>,
     facet_cache: FacetCache,
@@ -318,6 +356,11 @@ impl KnowledgeBank {
 
     /// [`sync`](Self::sync), calling `progress` as files are processed.
     pub fn sync_with_progress(&self, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
+        self.sync_forcing(&HashSet::new(), progress)
+    }
+
+    /// A sync that indexes the paths in `force` again even when unchanged.
+    fn sync_forcing(&self, force: &HashSet<String>, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
         if !self.documents_dir.is_dir() {
             return Err(Error::DocumentsNotFound(self.documents_dir.clone()));
         }
@@ -334,6 +377,8 @@ impl KnowledgeBank {
             threads: self.threads,
             extract_worker: self.extract_worker.as_deref(),
             indexed_counter: self.indexed_counter.clone(),
+            ocr: OcrIndexing { cache: self.ocr_cache.clone(), max_pages: self.ocr.max_pages_per_document },
+            force,
         };
         let report = indexer::sync(&ctx, progress)?;
         tracing::info!(
@@ -375,6 +420,8 @@ impl KnowledgeBank {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
         let lines = |field| text(field).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default();
+        let u32s =
+            |field| doc.get_first(field).and_then(|v| v.as_bytes()).map(crate::schema::decode_u32s).unwrap_or_default();
         DocumentRecord {
             path: text(f.path).unwrap_or_default(),
             title: text(f.title_text).unwrap_or_default(),
@@ -388,6 +435,10 @@ impl KnowledgeBank {
             size: doc.get_first(f.size).and_then(|v| v.as_u64()).unwrap_or(0),
             modified: doc.get_first(f.mtime).and_then(|v| v.as_i64()).unwrap_or(0) / 1_000_000_000,
             warnings: lines(f.warnings),
+            ocr_pages: u32s(f.ocr_pages),
+            ocr_confidence: doc.get_first(f.ocr_confidence).and_then(|v| v.as_f64()).map(|c| c as f32),
+            ocr_pending_pages: u32s(f.ocr_pending_pages),
+            page_starts: u32s(f.page_starts),
             text: if with_text { text(f.text) } else { None },
         }
     }
@@ -405,6 +456,7 @@ impl KnowledgeBank {
                 continue;
             };
             let pages = fast.u64("pages").ok();
+            let ocr_pages = fast.u64("ocr_page_count").ok();
             let text = |column: &tantivy::columnar::StrColumn, doc_id: u32| -> String {
                 let mut value = String::new();
                 if let Some(ord) = column.term_ords(doc_id).next() {
@@ -422,12 +474,173 @@ impl KnowledgeBank {
                     lang: text(&langs, doc_id).parse().unwrap_or(Lang::En),
                     format: text(&formats, doc_id).parse().unwrap_or(Format::Text),
                     pages: pages.as_ref().and_then(|c| c.first(doc_id)).map(|p| p as u32),
+                    ocr_pages: ocr_pages
+                        .as_ref()
+                        .and_then(|c| c.first(doc_id))
+                        .filter(|_| text(&formats, doc_id) == Format::Pdf.name())
+                        .map(|p| p as u32),
                     title: text(&titles, doc_id),
                 });
             }
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
+    }
+
+    /// Reads the scanned pages that wait for text recognition, a page at a
+    /// time, and indexes each document again with its text when its pages
+    /// are read (see [`crate::recognition`]). Every page read is kept in the
+    /// index folder's cache at once, so a run stopped by `cancel`, a
+    /// restart or a rebuilt index never reads a page twice. `progress` is
+    /// called before each page.
+    ///
+    /// Without pdftoppm and Tesseract (with the fin/swe/eng data) nothing is
+    /// read: the report says what to install and lists the scans that wait.
+    /// Only one run reads at a time; a second one returns at once.
+    pub fn recognise_scans(
+        &self,
+        cancel: &Arc<AtomicBool>,
+        progress: &mut dyn FnMut(&OcrProgress),
+    ) -> Result<OcrReport> {
+        let mut report = OcrReport::default();
+        if self.ocr_state.running.swap(true, Ordering::SeqCst) {
+            return Ok(report);
+        }
+        let _running = RunningGuard(&self.ocr_state);
+        let pending = crate::recognition::pending_scans(&self.reader.searcher(), &self.fields)?;
+        let waiting = |pending: &[crate::recognition::PendingScan]| {
+            pending.iter().map(|p| WaitingScan { path: p.path.clone(), pages: p.pages.len() }).collect()
+        };
+        if pending.is_empty() {
+            return Ok(report);
+        }
+        if !self.ocr.enabled {
+            report.waiting = waiting(&pending);
+            return Ok(report);
+        }
+        let engine = match self.find_engine() {
+            Ok(engine) => engine.with_cancel(Arc::clone(cancel)),
+            Err(why) => {
+                report.unavailable = Some(why);
+                report.waiting = waiting(&pending);
+                return Ok(report);
+            }
+        };
+        let documents_total = pending.len();
+        for (documents_done, scan) in pending.iter().enumerate() {
+            let file = self.documents_dir.join(&scan.path);
+            // A file changed since it was indexed waits for the next sync to read it afresh.
+            if indexer::hash_file(&file) != Some(scan.hash) {
+                continue;
+            }
+            let mut record = self.ocr_cache.load(scan.hash);
+            let todo: Vec<u32> = record.pending(&scan.pages, usize::MAX);
+            let mut read = 0;
+            for (done, &page) in todo.iter().enumerate() {
+                if cancel.load(Ordering::SeqCst) {
+                    break;
+                }
+                if record.spent_ms >= self.ocr.max_time_per_document.as_millis() as u64 {
+                    let minutes = self.ocr.max_time_per_document.as_secs().div_ceil(60);
+                    record.stopped = Some(format!("the time limit ({minutes} min, --ocr-minutes)"));
+                    break;
+                }
+                let now = OcrProgress {
+                    path: scan.path.clone(),
+                    page,
+                    done,
+                    total: todo.len(),
+                    documents_done,
+                    documents_total,
+                };
+                progress(&now);
+                if let Ok(mut current) = self.ocr_state.current.lock() {
+                    *current = Some(now);
+                }
+                let started = Instant::now();
+                let outcome = engine.recognise_page(&file, page as usize, self.ocr.page_timeout);
+                if cancel.load(Ordering::SeqCst) {
+                    // Stopped mid-page: the page is read next time, not counted as failed.
+                    break;
+                }
+                record.spent_ms += started.elapsed().as_millis() as u64;
+                match outcome {
+                    Ok(recognised) => {
+                        record.pages.insert(page, recognised);
+                        read += 1;
+                        self.ocr_state.recognised_pages.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(err) => {
+                        tracing::warn!(path = %scan.path, page, %err, "text recognition failed on a page");
+                        record.failed.insert(page, err.to_string());
+                    }
+                }
+                self.ocr_cache.save(scan.hash, &record).map_err(|e| Error::IndexDir {
+                    path: self.index_dir.clone(),
+                    reason: format!("the text recognition cache: {e}"),
+                })?;
+            }
+            if record.stopped.is_some() {
+                self.ocr_cache.save(scan.hash, &record).map_err(|e| Error::IndexDir {
+                    path: self.index_dir.clone(),
+                    reason: format!("the text recognition cache: {e}"),
+                })?;
+            }
+            if cancel.load(Ordering::SeqCst) {
+                report.cancelled = true;
+            }
+            if read > 0 || record.stopped.is_some() || !record.failed.is_empty() {
+                let force: HashSet<String> = [scan.path.clone()].into_iter().collect();
+                self.sync_forcing(&force, &mut |_| {})?;
+                let indexed = self.document(&scan.path)?;
+                report.recognised.push(RecognisedScan {
+                    path: scan.path.clone(),
+                    pages_read: read,
+                    ocr_pages: indexed.ocr_pages.len(),
+                    failed_pages: record.failed.len(),
+                    confidence: indexed.ocr_confidence,
+                    lang: indexed.lang,
+                    stopped: record.stopped.clone(),
+                });
+            }
+            if report.cancelled {
+                break;
+            }
+        }
+        let still = crate::recognition::pending_scans(&self.reader.searcher(), &self.fields)?;
+        report.waiting = waiting(&still);
+        Ok(report)
+    }
+
+    /// Looks for the recognition programs, remembering the answer for [`ocr_status`](Self::ocr_status).
+    fn find_engine(&self) -> std::result::Result<OcrEngine, String> {
+        let found = OcrEngine::find_with(&self.ocr.programs);
+        if let Ok(mut remembered) = self.ocr_state.engine_found.lock() {
+            *remembered = Some(found.as_ref().map(|_| ()).map_err(Clone::clone));
+        }
+        found
+    }
+
+    /// The state of text recognition: whether it can run here, what waits,
+    /// and the page being read now.
+    pub fn ocr_status(&self) -> Result<OcrStatus> {
+        let (pending_documents, pending_pages) = crate::recognition::pending_counts(&self.reader.searcher())?;
+        let known = self.ocr_state.engine_found.lock().ok().and_then(|f| f.clone());
+        let found = match known {
+            Some(found) => found,
+            None if self.ocr.enabled => self.find_engine().map(|_| ()),
+            None => Ok(()),
+        };
+        Ok(OcrStatus {
+            enabled: self.ocr.enabled,
+            available: found.is_ok(),
+            unavailable: found.err(),
+            running: self.ocr_state.running.load(Ordering::SeqCst),
+            pending_documents,
+            pending_pages,
+            recognised_pages: self.ocr_state.recognised_pages.load(Ordering::SeqCst),
+            current: self.ocr_state.current.lock().ok().and_then(|c| c.clone()),
+        })
     }
 
     /// Number of documents, last sync time and failed files.

@@ -115,6 +115,17 @@ pub struct Extracted {
     pub page_starts: Vec<usize>,
     /// Problems that cost part of the text but not the document.
     pub warnings: Vec<String>,
+    /// Pages (from 1) without a text layer that show an image: scanned
+    /// pages, read by text recognition (see [`crate::extract::ocr`]).
+    #[serde(default)]
+    pub scanned_pages: Vec<u32>,
+    /// Pages (from 1) whose text came from text recognition and may hold
+    /// recognition errors.
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
+    /// Tesseract's mean word confidence (0–100) over the recognised pages.
+    #[serde(default)]
+    pub ocr_confidence: Option<f32>,
     /// xxh3 hash of the file's bytes (set by [`extract_file`](crate::extract::extract_file); 0 otherwise).
     pub source_hash: u64,
 }

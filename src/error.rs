@@ -115,8 +115,9 @@ pub enum FileError {
     /// The PDF needs a password to open.
     #[error("encrypted with a password: save a copy without the password to index it")]
     PasswordRequired,
-    /// The PDF has pages but no text on them.
-    #[error("no text layer: probably a scanned document; run OCR on it (text recognition is not built in)")]
+    /// The PDF's pages are scanned images without a text layer (what
+    /// `extract` says without `--ocr`; indexing reads them by text recognition).
+    #[error("no text layer: a scanned document; indexing reads it by text recognition (`tietopankki extract --ocr` reads it now)")]
     NoTextLayer,
     /// The file is damaged beyond repair.
     #[error("damaged: {0}")]

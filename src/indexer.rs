@@ -271,7 +271,7 @@ fn inode_and_ctime(_meta: &std::fs::Metadata) -> (u64, i64) {
 
 /// The xxh3 hash of a file's content (the same as
 /// [`Extracted::source_hash`](crate::document::Extracted)), read in blocks.
-fn hash_file(path: &Path) -> Option<u64> {
+pub(crate) fn hash_file(path: &Path) -> Option<u64> {
     use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -350,6 +350,20 @@ pub(crate) struct SyncContext<'a> {
     pub extract_worker: Option<&'a Path>,
     /// Counts the documents tantivy's indexing threads have analysed.
     pub indexed_counter: Arc<AtomicU64>,
+    /// What text recognition has read, and how many scanned pages of a
+    /// document it reads.
+    pub ocr: OcrIndexing,
+    /// Paths indexed again even when unchanged (a scan whose pages text
+    /// recognition has read since).
+    pub force: &'a HashSet<String>,
+}
+
+/// How scanned pages are indexed: with the text recognition has read so far.
+#[derive(Debug, Clone)]
+pub(crate) struct OcrIndexing {
+    pub cache: crate::extract::ocr::cache::OcrCache,
+    /// Scanned pages read per document (the rest are reported).
+    pub max_pages: usize,
 }
 
 /// Brings the index up to date with the folder. See [`crate::KnowledgeBank::sync`].
@@ -493,7 +507,8 @@ fn plan_sync(ctx: &SyncContext<'_>) -> Result<SyncPlan> {
         let Some(stamp) = stamp_of(&abs) else { continue };
         on_disk.insert(rel.clone());
         if let Some(old) = indexed.get(&rel) {
-            if !remembered.contains_key(rel.as_str()) && is_unchanged(old, stamp, &abs) {
+            let forced = ctx.force.contains(&rel);
+            if !forced && !remembered.contains_key(rel.as_str()) && is_unchanged(old, stamp, &abs) {
                 report.unchanged += 1;
                 continue;
             }
@@ -573,6 +588,7 @@ fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>, on_r
     let fields = ctx.fields;
     let limits = ctx.limits;
     let worker_exe = ctx.extract_worker;
+    let ocr = &ctx.ocr;
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let result_tx = result_tx.clone();
@@ -587,7 +603,7 @@ fn extract_in_parallel(ctx: &SyncContext<'_>, work: Vec<(FoundFile, bool)>, on_r
                     let Ok((file, is_update)) = job else { break };
                     // A panic anywhere in extraction or analysis costs this file only.
                     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        build_document(&fields, &file, &limits, &mut reader)
+                        build_document(&fields, &file, &limits, ocr, &mut reader)
                     }))
                     .unwrap_or_else(|_| Err(FileError::Internal("the reader failed unexpectedly".to_string())));
                     if result_tx.send((file, is_update, outcome)).is_err() {
@@ -644,11 +660,18 @@ fn build_document(
     fields: &Fields,
     file: &FoundFile,
     limits: &ExtractLimits,
+    ocr: &OcrIndexing,
     reader: &mut Reader,
 ) -> std::result::Result<BuiltDocument, FileError> {
-    let (format, extracted) = reader.read(&file.abs, limits)?;
+    let (format, mut extracted) = reader.read(&file.abs, limits)?;
+    let mut ocr_pending = Vec::new();
+    if !extracted.scanned_pages.is_empty() {
+        let record = ocr.cache.load(extracted.source_hash);
+        let name = file.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
+        ocr_pending = crate::extract::ocr::cache::apply(&mut extracted, &record, ocr.max_pages, name);
+    }
     let lang = crate::extract::detect_language(&extracted);
-    let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted);
+    let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted, &ocr_pending);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
 
@@ -676,6 +699,7 @@ pub(crate) fn to_tantivy(
     format: Format,
     lang: Lang,
     doc: &Extracted,
+    ocr_pending: &[u32],
 ) -> TantivyDocument {
     let FileIdentity { rel, stamp, seen, hash } = *file;
     let title = doc.title.clone().unwrap_or_else(|| rel.to_string());
@@ -709,9 +733,20 @@ pub(crate) fn to_tantivy(
     out.add_text(fields.headings_text, doc.headings.join("\n"));
     if let Some(pages) = doc.pages() {
         out.add_u64(fields.pages, pages as u64);
-        let bytes: Vec<u8> = doc.page_starts.iter().flat_map(|&s| (s as u32).to_le_bytes()).collect();
+        let bytes = crate::schema::encode_u32s(doc.page_starts.iter().map(|&s| s as u32));
         out.add_bytes(fields.page_starts, &bytes);
     }
+    if !doc.ocr_pages.is_empty() {
+        out.add_bytes(fields.ocr_pages, &crate::schema::encode_u32s(doc.ocr_pages.iter().copied()));
+    }
+    out.add_u64(fields.ocr_page_count, doc.ocr_pages.len() as u64);
+    if let Some(confidence) = doc.ocr_confidence {
+        out.add_f64(fields.ocr_confidence, f64::from(confidence));
+    }
+    if !ocr_pending.is_empty() {
+        out.add_bytes(fields.ocr_pending_pages, &crate::schema::encode_u32s(ocr_pending.iter().copied()));
+    }
+    out.add_u64(fields.ocr_pending, ocr_pending.len() as u64);
     out.add_u64(fields.size, stamp.size);
     out.add_i64(fields.mtime, stamp.mtime);
     out.add_u64(fields.inode, stamp.inode);

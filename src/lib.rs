@@ -39,6 +39,7 @@ pub mod extract;
 mod indexer;
 pub mod lang;
 mod merge;
+pub mod recognition;
 mod schema;
 pub mod search;
 pub use search::parse as query;
@@ -57,6 +58,7 @@ pub use error::{Error, FailedFile, FileError, Result};
 pub use extract::ExtractLimits;
 pub use indexer::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
+pub use recognition::{OcrOptions, OcrReport, OcrStatus};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
     EvidenceKind, Explanation, FacetCount, Facets, SearchHit, SearchRequest, SearchResults, WordEvidence,

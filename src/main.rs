@@ -38,6 +38,8 @@ enum Command {
         json: bool,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        ocr: OcrArgs,
     },
     /// Search the index and print the best hits.
     ///
@@ -71,6 +73,10 @@ enum Command {
         /// Also print the title, language and other metadata first.
         #[arg(long)]
         meta: bool,
+        /// Read scanned pages by text recognition (pdftoppm and Tesseract),
+        /// as indexing does; without it a scan is reported as having no text layer.
+        #[arg(long)]
+        ocr: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -105,6 +111,37 @@ pub struct ServeArgs {
     pub rescan: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub ocr: OcrArgs,
+}
+
+/// Text recognition of scanned pages, for `index` and `serve`.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct OcrArgs {
+    /// Do not read scanned pages by text recognition: scans are found by their title and metadata only.
+    #[arg(long)]
+    pub no_ocr: bool,
+    /// Scanned pages read per document; the rest of a longer scan is left unread and reported.
+    #[arg(long, default_value_t = 100, value_name = "PAGES", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub ocr_max_pages: u64,
+    /// Minutes text recognition may spend on one document, over all runs.
+    #[arg(long, default_value_t = 30, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub ocr_minutes: u64,
+    /// Seconds one scanned page may take before it is reported and skipped.
+    #[arg(long, default_value_t = 180, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub ocr_page_timeout: u64,
+}
+
+impl OcrArgs {
+    fn options(self) -> tietopankki::OcrOptions {
+        tietopankki::OcrOptions {
+            enabled: !self.no_ocr,
+            max_pages_per_document: self.ocr_max_pages as usize,
+            max_time_per_document: std::time::Duration::from_secs(self.ocr_minutes.saturating_mul(60)),
+            page_timeout: std::time::Duration::from_secs(self.ocr_page_timeout),
+            ..tietopankki::OcrOptions::default()
+        }
+    }
 }
 
 /// Per-file limits of `index`, `serve` and `extract`.
@@ -145,11 +182,13 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Index { documents, index, json, limits } => run_index(documents, index, json, limits.limits()),
+        Command::Index { documents, index, json, limits, ocr } => {
+            run_index(documents, index, json, limits.limits(), ocr.options())
+        }
         Command::Search { index, limit, json, explain, query } => {
             run_search(index, limit, json, explain, query.join(" "))
         }
-        Command::Extract { file, meta, limits } => run_extract(file, meta, limits.limits()),
+        Command::Extract { file, meta, ocr, limits } => run_extract(file, meta, ocr, limits.limits()),
         Command::Serve(args) => run_serve(args),
     };
     match result {
@@ -175,11 +214,12 @@ fn run_index(
     index: PathBuf,
     json: bool,
     limits: tietopankki::ExtractLimits,
+    ocr: tietopankki::OcrOptions,
 ) -> Result<ExitCode, String> {
     if !documents.is_dir() {
         return Err(format!("documents folder not found: {}", documents.display()));
     }
-    let mut builder = KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).limits(limits);
+    let mut builder = KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).limits(limits).ocr(ocr);
     if let Some(exe) = worker_exe() {
         builder = builder.extract_worker(exe);
     }
@@ -200,6 +240,23 @@ fn run_index(
         }
     };
     let report = bank.sync_with_progress(&mut on_progress).map_err(|e| e.to_string())?;
+    // Scanned pages are read after the sync: everything else is searchable meanwhile.
+    let mut on_page = |p: &tietopankki::recognition::OcrProgress| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(format!(
+                "text recognition, document {}/{}: {} page {}",
+                p.documents_done + 1,
+                p.documents_total,
+                terminal_safe(&p.path),
+                p.page
+            ));
+        }
+    };
+    let ocr_report = bank
+        .recognise_scans(&std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)), &mut on_page)
+        .map_err(|e| e.to_string())?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -213,6 +270,7 @@ fn run_index(
             "failed": report.failed,
             "skipped": report.skipped,
             "warnings": report.warnings,
+            "ocr": ocr_report,
             "documents": documents,
         });
         let _ = writeln!(std::io::stdout().lock(), "{out}");
@@ -241,8 +299,50 @@ fn run_index(
         for warning in &report.warnings {
             let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
         }
+        print_ocr_report(&mut out, &ocr_report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The lines of `index` about scanned documents.
+fn print_ocr_report(out: &mut impl Write, report: &tietopankki::OcrReport) {
+    for scan in &report.recognised {
+        let confidence = scan.confidence.map(|c| format!(", mean confidence {c:.0}")).unwrap_or_default();
+        let failed = match scan.failed_pages {
+            0 => String::new(),
+            n => format!(", {n} pages could not be read"),
+        };
+        let _ = writeln!(
+            out,
+            "  text recognition: {}: {} pages read ({} in all{confidence}{failed}), language {}",
+            terminal_safe(&scan.path),
+            scan.pages_read,
+            scan.ocr_pages,
+            scan.lang
+        );
+        if let Some(why) = &scan.stopped {
+            let _ =
+                writeln!(out, "  text recognition stopped at {}: {}", terminal_safe(why), terminal_safe(&scan.path));
+        }
+    }
+    let reason = if report.unavailable.is_some() {
+        "OCR not available"
+    } else if report.cancelled {
+        "text recognition stopped, continues next time"
+    } else {
+        "OCR switched off (--no-ocr)"
+    };
+    for scan in &report.waiting {
+        let _ = writeln!(
+            out,
+            "  scanned, {reason}: {} ({} pages without a text layer; found by its title until they are read)",
+            terminal_safe(&scan.path),
+            scan.pages
+        );
+    }
+    if let Some(why) = &report.unavailable {
+        let _ = writeln!(out, "  text recognition is not available: {}", terminal_safe(why));
+    }
 }
 
 fn run_search(index: PathBuf, limit: usize, json: bool, explain: bool, query: String) -> Result<ExitCode, String> {
@@ -344,11 +444,22 @@ fn snippet_for_terminal(html: &str, color: bool) -> String {
         .replace("&amp;", "&")
 }
 
-fn run_extract(file: PathBuf, meta: bool, limits: tietopankki::ExtractLimits) -> Result<ExitCode, String> {
-    let (format, doc) = match tietopankki::extract::extract_file(&file, &limits) {
+fn run_extract(file: PathBuf, meta: bool, ocr: bool, limits: tietopankki::ExtractLimits) -> Result<ExitCode, String> {
+    let (format, mut doc) = match tietopankki::extract::extract_file(&file, &limits) {
         Ok(found) => found,
         Err(err) => return Err(format!("{}: {err}", file.display())),
     };
+    if !doc.scanned_pages.is_empty() {
+        if ocr {
+            recognise_for_extract(&file, &mut doc)?;
+        } else if doc.text.trim().is_empty() {
+            return Err(format!("{}: {}", file.display(), tietopankki::FileError::NoTextLayer));
+        } else {
+            let pages: Vec<String> = doc.scanned_pages.iter().map(u32::to_string).collect();
+            doc.warnings
+                .push(format!("pages {} are scanned, without a text layer: add --ocr to read them", pages.join(", ")));
+        }
+    }
     let mut out = std::io::stdout().lock();
     if meta {
         let lang = tietopankki::extract::detect_language(&doc);
@@ -367,6 +478,11 @@ fn run_extract(file: PathBuf, meta: bool, limits: tietopankki::ExtractLimits) ->
         }
         if !doc.tags.is_empty() {
             let _ = writeln!(out, "tags: {}", doc.tags.join(", "));
+        }
+        if !doc.ocr_pages.is_empty() {
+            let pages: Vec<String> = doc.ocr_pages.iter().map(u32::to_string).collect();
+            let confidence = doc.ocr_confidence.map(|c| format!(" (mean confidence {c:.1})")).unwrap_or_default();
+            let _ = writeln!(out, "text recognition: pages {}{confidence}", pages.join(", "));
         }
         let _ = writeln!(out);
     }
@@ -388,6 +504,31 @@ fn run_extract(file: PathBuf, meta: bool, limits: tietopankki::ExtractLimits) ->
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads the scanned pages of `doc` (from `file`) by text recognition, a
+/// page at a time, saying on stderr which page it is on.
+fn recognise_for_extract(file: &std::path::Path, doc: &mut tietopankki::Extracted) -> Result<(), String> {
+    use tietopankki::extract::ocr::{cache, OcrEngine};
+    let engine =
+        OcrEngine::find().map_err(|why| format!("{}: text recognition is not available: {why}", file.display()))?;
+    let options = tietopankki::OcrOptions::default();
+    let mut record = cache::ScanRecord::default();
+    let pages = record.pending(&doc.scanned_pages, options.max_pages_per_document);
+    for (i, &page) in pages.iter().enumerate() {
+        eprintln!("text recognition: page {page} ({}/{})", i + 1, pages.len());
+        match engine.recognise_page(file, page as usize, options.page_timeout) {
+            Ok(read) => {
+                record.pages.insert(page, read);
+            }
+            Err(err) => {
+                record.failed.insert(page, err.to_string());
+            }
+        }
+    }
+    let name = file.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
+    cache::apply(doc, &record, options.max_pages_per_document, name);
+    Ok(())
+}
+
 #[cfg(feature = "server")]
 fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
     let config = tietopankki::server::ServeConfig {
@@ -400,6 +541,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         limits: args.limits.limits(),
         allowed_hosts: args.allowed_host,
         extract_worker: worker_exe(),
+        ocr: args.ocr.options(),
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

@@ -8,7 +8,7 @@ use tantivy::schema::{
 
 /// Bumped whenever the schema or the analysis changes in a way that makes
 /// an older index wrong; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// All fields of the index.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +57,17 @@ pub struct Fields {
     pub hash: Field,
     /// Warnings from extraction, newline separated.
     pub warnings: Field,
+    /// Pages whose text came from text recognition, as little-endian u32s.
+    pub ocr_pages: Field,
+    /// How many pages' text came from text recognition (a fast field, for listings).
+    pub ocr_page_count: Field,
+    /// Tesseract's mean word confidence over the recognised pages.
+    pub ocr_confidence: Field,
+    /// Scanned pages still waiting for text recognition, as little-endian u32s.
+    pub ocr_pending_pages: Field,
+    /// How many scanned pages are still waiting (a fast field: the
+    /// background pass finds its work without reading stored documents).
+    pub ocr_pending: Field,
     /// Stem keys of the title.
     pub title: Field,
     /// Stem keys of the headings and tags.
@@ -107,8 +118,13 @@ impl Fields {
             inode: b.add_u64_field("inode", NumericOptions::default().set_fast()),
             ctime: b.add_i64_field("ctime", NumericOptions::default().set_fast()),
             seen: b.add_i64_field("seen", NumericOptions::default().set_fast()),
-            hash: b.add_u64_field("hash", number),
+            hash: b.add_u64_field("hash", number.clone()),
             warnings: b.add_text_field("warnings", STORED),
+            ocr_pages: b.add_bytes_field("ocr_pages", STORED),
+            ocr_page_count: b.add_u64_field("ocr_page_count", number.clone()),
+            ocr_confidence: b.add_f64_field("ocr_confidence", STORED),
+            ocr_pending_pages: b.add_bytes_field("ocr_pending_pages", STORED),
+            ocr_pending: b.add_u64_field("ocr_pending", number),
             title: b.add_text_field("title", indexed(names::STEM, positions)),
             heads: b.add_text_field("heads", indexed(names::STEM, positions)),
             body: b.add_text_field("body", indexed(names::BODY, positions)),
@@ -144,6 +160,11 @@ impl Fields {
             seen: f("seen")?,
             hash: f("hash")?,
             warnings: f("warnings")?,
+            ocr_pages: f("ocr_pages")?,
+            ocr_page_count: f("ocr_page_count")?,
+            ocr_confidence: f("ocr_confidence")?,
+            ocr_pending_pages: f("ocr_pending_pages")?,
+            ocr_pending: f("ocr_pending")?,
             title: f("title")?,
             heads: f("heads")?,
             body: f("body")?,
@@ -152,6 +173,16 @@ impl Fields {
             tails: f("tails")?,
         })
     }
+}
+
+/// Page numbers (or offsets) as little-endian u32s, for a bytes field.
+pub(crate) fn encode_u32s(values: impl IntoIterator<Item = u32>) -> Vec<u8> {
+    values.into_iter().flat_map(u32::to_le_bytes).collect()
+}
+
+/// The numbers of a bytes field written by [`encode_u32s`].
+pub(crate) fn decode_u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
 }
 
 /// Separates the parts of a facet key.

@@ -9,6 +9,7 @@ mod hostile_http;
 mod index;
 mod isolation;
 mod morphology;
+mod ocr;
 mod office;
 mod ranking;
 mod relevance;

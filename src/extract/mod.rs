@@ -197,20 +197,37 @@ fn extract_pdf(bytes: &[u8], limits: &ExtractLimits) -> Result<Extracted, FileEr
         author: pdf.author.filter(|a| !a.trim().is_empty()),
         date: pdf.created,
         warnings: pdf.warnings,
+        scanned_pages: pdf.scanned_pages,
         ..Extracted::default()
     };
-    for page in &pdf.pages {
+    for (i, page) in pdf.pages.iter().enumerate() {
         doc.page_starts.push(doc.text.len());
-        doc.text.push_str(page.trim_end());
+        // The stray words of a scanned page's stamp give way to its recognised text.
+        if !doc.scanned_pages.contains(&(i as u32 + 1)) {
+            doc.text.push_str(page.trim_end());
+        }
         doc.text.push('\n');
     }
-    if doc.text.trim().is_empty() {
-        return Err(FileError::NoTextLayer);
+    if doc.text.trim().is_empty() && doc.scanned_pages.is_empty() {
+        return Err(FileError::NoText);
     }
     if doc.title.is_none() {
         doc.title = pdf.pages.first().and_then(|page| title_from_first_page(page));
     }
+    // A scan without a title of its own gets one from its first recognised
+    // page, or its file name until then: see `ocr::cache::apply`.
     Ok(doc)
+}
+
+/// A readable title from a file name: `poytakirja_2024-03` → `poytakirja 2024 03`.
+pub(crate) fn title_from_file_name(name: &str) -> String {
+    let spaced: String = name.chars().map(|c| if matches!(c, '_' | '-' | '.') { ' ' } else { c }).collect();
+    let title = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        name.to_string()
+    } else {
+        title
+    }
 }
 
 /// A PDF's info title, unless it is a producer's placeholder ("Enscript
@@ -237,7 +254,7 @@ fn meaningful_title(raw: &str) -> Option<String> {
 /// The title a reader sees first: the leading short lines of the first page
 /// (a heading broken over up to three lines), or else the start of the first
 /// line, cut at a word boundary.
-fn title_from_first_page(page: &str) -> Option<String> {
+pub(crate) fn title_from_first_page(page: &str) -> Option<String> {
     let lines: Vec<&str> =
         page.lines().map(str::trim).filter(|l| l.chars().filter(|c| c.is_alphabetic()).count() >= 3).take(40).collect();
     let first = *lines.first()?;
@@ -274,7 +291,6 @@ fn map_pdf_error(limits: &ExtractLimits) -> impl Fn(pdf::PdfError) -> FileError 
         pdf::PdfError::NotAPdf => FileError::NotAPdf,
         pdf::PdfError::Truncated => FileError::Truncated,
         pdf::PdfError::PasswordRequired => FileError::PasswordRequired,
-        pdf::PdfError::NoTextLayer => FileError::NoTextLayer,
         pdf::PdfError::Damaged(why) => FileError::Damaged(why),
         pdf::PdfError::ResourceLimit(why) => FileError::ResourceLimit(why),
         pdf::PdfError::TimedOut => FileError::TimedOut(limits.max_time.as_secs().max(1)),

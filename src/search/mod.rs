@@ -145,6 +145,10 @@ pub struct SearchHit {
     pub page: Option<u32>,
     /// The best-matching passage as HTML-safe text, matched words in `<mark>…</mark>`.
     pub snippet: String,
+    /// Whether the passage's text came from text recognition of a scanned
+    /// page (it may hold recognition errors).
+    #[serde(default)]
+    pub ocr: bool,
     /// Why the document ranks where it does, when asked for
     /// ([`SearchRequest::explain`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -554,6 +558,8 @@ fn load_hit(
         (Format::Pdf, None) if !page_starts.is_empty() => Some(1),
         _ => None,
     };
+    let ocr_pages =
+        doc.get_first(fields.ocr_pages).and_then(|v| v.as_bytes()).map(crate::schema::decode_u32s).unwrap_or_default();
     Ok(SearchHit {
         path: text_of(fields.path),
         title: text_of(fields.title_text),
@@ -562,6 +568,7 @@ fn load_hit(
         score,
         page,
         snippet: snippet.html,
+        ocr: page.is_some_and(|p| ocr_pages.contains(&p)),
         explain: None,
     })
 }
@@ -570,7 +577,7 @@ fn load_hit(
 pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> {
     doc.get_first(fields.page_starts)
         .and_then(|v| v.as_bytes())
-        .map(|b| b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize).collect())
+        .map(|b| crate::schema::decode_u32s(b).into_iter().map(|s| s as usize).collect())
         .unwrap_or_default()
 }
 

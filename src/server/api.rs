@@ -265,6 +265,10 @@ pub(crate) fn status(state: &Arc<AppState>) -> Resp {
         Ok(status) => status,
         Err(err) => return error_response(&err),
     };
+    let ocr = match state.bank.ocr_status() {
+        Ok(ocr) => ocr,
+        Err(err) => return error_response(&err),
+    };
     let info = state.sync_info();
     let last_run = info.finished.map(|finished| {
         // A failed run has an error and no counts (null), never the counts
@@ -291,6 +295,7 @@ pub(crate) fn status(state: &Arc<AppState>) -> Resp {
             "syncing": state.is_syncing(),
             "watching": state.is_watching(),
             "last_run": last_run,
+            "ocr": ocr,
         }),
     )
 }

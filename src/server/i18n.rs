@@ -42,6 +42,10 @@ pub(crate) struct Texts {
     pub text_format: &'static str,
     pub lang_names: [&'static str; 3],
     pub syncing: &'static str,
+    /// Label of a passage read from a scanned page by text recognition.
+    pub ocr_label: &'static str,
+    /// Its explanation (the label's title).
+    pub ocr_note: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -80,6 +84,8 @@ const FI: Texts = Texts {
     text_format: "teksti",
     lang_names: ["suomi", "ruotsi", "englanti"],
     syncing: "päivitys käynnissä",
+    ocr_label: "tekstintunnistus",
+    ocr_note: "Teksti on luettu skannatusta sivusta tekstintunnistuksella, ja siinä voi olla virheitä.",
 };
 
 const SV: Texts = Texts {
@@ -118,6 +124,8 @@ const SV: Texts = Texts {
     text_format: "text",
     lang_names: ["finska", "svenska", "engelska"],
     syncing: "uppdatering pågår",
+    ocr_label: "textigenkänning",
+    ocr_note: "Texten har lästs från en skannad sida med textigenkänning och kan innehålla fel.",
 };
 
 const EN: Texts = Texts {
@@ -156,6 +164,8 @@ const EN: Texts = Texts {
     text_format: "text",
     lang_names: ["Finnish", "Swedish", "English"],
     syncing: "update in progress",
+    ocr_label: "text recognition",
+    ocr_note: "The text was read from a scanned page by text recognition and may contain errors.",
 };
 
 /// The texts of a UI language.

@@ -53,6 +53,8 @@ pub struct ServeConfig {
     /// The program extraction workers are started from (see
     /// [`crate::extract::worker`]); `None` reads files on threads.
     pub extract_worker: Option<PathBuf>,
+    /// Text recognition of scanned pages, run in the background after each sync.
+    pub ocr: crate::OcrOptions,
 }
 
 impl ServeConfig {
@@ -69,6 +71,7 @@ impl ServeConfig {
             limits: crate::ExtractLimits::default(),
             allowed_hosts: Vec::new(),
             extract_worker: None,
+            ocr: crate::OcrOptions::default(),
         }
     }
 }
@@ -175,7 +178,8 @@ impl Prepared {
         let mut builder = KnowledgeBank::builder()
             .documents_dir(&config.documents_dir)
             .index_dir(&config.index_dir)
-            .limits(config.limits);
+            .limits(config.limits)
+            .ocr(config.ocr.clone());
         if let Some(exe) = &config.extract_worker {
             builder = builder.extract_worker(exe);
         }
@@ -186,10 +190,11 @@ impl Prepared {
         Ok(Prepared { state, watcher, _serving: serving })
     }
 
-    /// Stops the watcher and waits for a running sync to finish.
+    /// Stops the watcher and text recognition, and waits for a running sync to finish.
     fn finish(self) {
         self.state.begin_shutdown();
         self.watcher.stop();
+        self.state.wait_for_recognition();
         self.state.wait_for_sync();
         tracing::info!("stopped");
     }

@@ -314,6 +314,9 @@ fn hit_item(out: &mut String, ui: Lang, t: &Texts, hit: &SearchHit) {
     if let Some(page) = hit.page {
         let _ = write!(out, " <span class=\"page\">{}</span>", esc(&i18n::page_number(ui, page)));
     }
+    if hit.ocr {
+        let _ = write!(out, " <span class=\"badge ocr\" title=\"{}\">{}</span>", esc(t.ocr_note), esc(t.ocr_label));
+    }
     let _ = writeln!(out, " <span class=\"path\">{}</span></p>", esc(&hit.path));
     // The snippet is HTML-safe already: escaped text with <mark> around matches.
     let _ = write!(out, "<p class=\"snippet\">{}</p>\n</li>\n", hit.snippet);

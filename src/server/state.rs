@@ -38,6 +38,10 @@ pub(crate) struct AppState {
     stopping: AtomicBool,
     /// Whether file events arrive (set by the watcher, which re-arms itself).
     watching: std::sync::OnceLock<Arc<AtomicBool>>,
+    /// Stops the background text recognition (set on shutdown).
+    ocr_cancel: Arc<AtomicBool>,
+    /// The thread reading scanned pages, while it runs.
+    ocr_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Bounds the searches running at once (they are CPU-bound): more
     /// requests wait their turn instead of crowding the cores.
     pub search_permits: tokio::sync::Semaphore,
@@ -65,6 +69,8 @@ impl AppState {
             syncing: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             watching: std::sync::OnceLock::new(),
+            ocr_cancel: Arc::new(AtomicBool::new(false)),
+            ocr_thread: Mutex::new(None),
             search_permits: tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             ),
@@ -102,7 +108,60 @@ impl AppState {
                 tracing::error!(%err, "sync failed");
             }
         }
+        drop(info);
+        if result.is_ok() {
+            self.start_recognition();
+        }
         result
+    }
+
+    /// Starts reading the scanned pages that wait, on a thread of its own,
+    /// unless it runs already. It reads until no scan is left that it can
+    /// read (new ones found by a sync meanwhile included).
+    fn start_recognition(&self) {
+        if !self.config.ocr.enabled || self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut slot = lock(&self.ocr_thread);
+        if slot.as_ref().is_some_and(|thread| !thread.is_finished()) {
+            return;
+        }
+        let bank = Arc::clone(&self.bank);
+        let cancel = Arc::clone(&self.ocr_cancel);
+        let thread = std::thread::Builder::new().name("tietopankki-ocr".to_string()).spawn(move || loop {
+            match bank.recognise_scans(&cancel, &mut |_| {}) {
+                Ok(report) => {
+                    for scan in &report.recognised {
+                        tracing::info!(path = %scan.path, pages = scan.pages_read, confidence = ?scan.confidence, "scanned pages read");
+                    }
+                    if let Some(why) = &report.unavailable {
+                        if !report.waiting.is_empty() {
+                            tracing::warn!(scans = report.waiting.len(), "text recognition is not available: {why}");
+                        }
+                    }
+                    if report.recognised.is_empty() || report.cancelled {
+                        return;
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(%err, "text recognition failed");
+                    return;
+                }
+            }
+        });
+        match thread {
+            Ok(thread) => *slot = Some(thread),
+            Err(err) => tracing::warn!(%err, "cannot start the text recognition thread"),
+        }
+    }
+
+    /// Stops the background text recognition and waits for it (what it
+    /// read is kept; the page it was on is read next time).
+    pub fn wait_for_recognition(&self) {
+        self.ocr_cancel.store(true, Ordering::SeqCst);
+        if let Some(thread) = lock(&self.ocr_thread).take() {
+            let _ = thread.join();
+        }
     }
 
     pub fn sync_info(&self) -> SyncInfo {

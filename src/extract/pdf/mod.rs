@@ -58,6 +58,19 @@ pub struct PdfText {
     pub created: Option<String>,
     /// Problems that cost some text (per page / per font) or repairs made.
     pub warnings: Vec<String>,
+    /// Pages (from 1) that draw an image but carry no text layer worth the
+    /// name: scanned pages, for text recognition.
+    pub scanned_pages: Vec<u32>,
+}
+
+/// A page that draws an image and has fewer words than this in its text
+/// layer is taken for a scan (a copier may stamp a line or a page number).
+const SCANNED_PAGE_MAX_WORDS: usize = 3;
+
+/// Whether a page's text layer is too thin to be the page's text.
+fn has_no_real_text(page: &str) -> bool {
+    page.split_whitespace().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2).count()
+        < SCANNED_PAGE_MAX_WORDS
 }
 
 /// Why a PDF gave no text at all.
@@ -71,8 +84,6 @@ pub enum PdfError {
     Truncated,
     /// Encrypted with a user password we do not have.
     PasswordRequired,
-    /// Pages contain no text operators (probably a scan).
-    NoTextLayer,
     /// Structurally damaged beyond repair.
     Damaged(String),
     /// A size limit stopped extraction before any text was found.
@@ -89,9 +100,6 @@ impl fmt::Display for PdfError {
             PdfError::Truncated => write!(f, "the file is cut short (incomplete download?)"),
             PdfError::PasswordRequired => {
                 write!(f, "password required: the PDF is encrypted with a user password")
-            }
-            PdfError::NoTextLayer => {
-                write!(f, "no text layer (probably a scan); OCR is not supported")
             }
             PdfError::Damaged(d) => write!(f, "damaged PDF: {d}"),
             PdfError::ResourceLimit(d) => write!(f, "resource limit exceeded: {d}"),
@@ -369,7 +377,6 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
         warned_fonts: Default::default(),
     };
     let mut text_ops = 0usize;
-    let mut images = 0usize;
     let mut glyph_total = 0usize;
     let mut timed_out = false;
     let mut budget_hit = false;
@@ -443,7 +450,6 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
         drop(content);
         out = draw_annotations(&mut ctx, &doc, page.dict, out);
         text_ops += out.text_ops;
-        images += out.images;
         glyph_total += out.glyphs.len();
         for p in &out.problems {
             result.warnings.push(format!("page {pno}: {p}"));
@@ -455,7 +461,11 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
         if out.timed_out {
             timed_out = true;
         }
-        result.pages.push(layout::page_text(&out.glyphs, &out.text));
+        let text = layout::page_text(&out.glyphs, &out.text);
+        if out.images > 0 && !out.timed_out && has_no_real_text(&text) {
+            result.scanned_pages.push(pno as u32);
+        }
+        result.pages.push(text);
     }
 
     if timed_out {
@@ -468,10 +478,7 @@ pub fn extract(bytes: &[u8], limits: &PdfLimits) -> Result<PdfText, PdfError> {
         if budget_hit {
             return Err(PdfError::ResourceLimit("content streams exceed the size limit".into()));
         }
-        if text_ops == 0 && images > 0 {
-            return Err(PdfError::NoTextLayer);
-        }
-        if text_ops == 0 && !pages.is_empty() {
+        if text_ops == 0 && !pages.is_empty() && result.scanned_pages.is_empty() {
             result.warnings.push("no text on any page".to_string());
         }
     }

@@ -152,7 +152,7 @@ fn form_xobject_that_draws_itself_is_read_once() {
 }
 
 #[test]
-fn images_only_is_no_text_layer() {
+fn an_image_page_without_text_is_a_scanned_page() {
     let pdf = build(Dictionary::new(), b"q 100 0 0 100 0 0 cm /Im0 Do Q", |doc, res| {
         let img = doc.add_object(Stream::new(
             dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
@@ -160,7 +160,11 @@ fn images_only_is_no_text_layer() {
         ));
         res.set("XObject", dictionary! { "Im0" => img });
     });
-    assert_eq!(extract(&pdf, &PdfLimits::default()).err(), Some(PdfError::NoTextLayer));
+    let text = extract(&pdf, &PdfLimits::default()).unwrap();
+    assert_eq!(text.scanned_pages, vec![1]);
+    assert!(text.pages[0].trim().is_empty());
+    assert!(text.warnings.is_empty(), "{:?}", text.warnings);
+    assert!(has_no_real_text("Sivu 3\n") && !has_no_real_text("Kotivara kuntoon nyt"));
 }
 
 #[test]
