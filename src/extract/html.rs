@@ -142,6 +142,9 @@ pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
     let mut skipping: Vec<String> = Vec::new();
     let mut main_depth = 0usize;
     let mut article_depth = 0usize;
+    // Elements marked `role="main"` that are open, innermost last, each
+    // with how many elements of its name are open inside it.
+    let mut role_main: Vec<(String, usize)> = Vec::new();
     let mut in_title = false;
     let mut title = String::new();
     let mut in_head = false;
@@ -224,8 +227,15 @@ pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
                     }
                     _ => {}
                 }
-                if attribute("role").is_some_and(|r| r.eq_ignore_ascii_case("main")) && !is_void(&name) {
-                    line.in_main = true;
+                let opens = !is_void(&name) && !tag.self_closing;
+                if attribute("role").is_some_and(|r| r.eq_ignore_ascii_case("main"))
+                    && opens
+                    && !matches!(name.as_str(), "main" | "article")
+                {
+                    role_main.push((name.clone(), 0));
+                    main_depth += 1;
+                } else if let Some((_, inside)) = role_main.last_mut().filter(|(open, _)| *open == name && opens) {
+                    *inside += 1;
                 }
             }
             Token::EndTag(tag) => {
@@ -244,8 +254,24 @@ pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
                     "article" => article_depth = article_depth.saturating_sub(1),
                     _ => {}
                 }
-                if is_block(&name) || matches!(name.as_str(), "main" | "article") {
-                    let in_main = main_depth + article_depth > 0 || matches!(name.as_str(), "main" | "article");
+                let mut closes_role_main = false;
+                if let Some((open, inside)) = role_main.last_mut() {
+                    if *open == name {
+                        if *inside > 0 {
+                            *inside -= 1;
+                        } else {
+                            closes_role_main = true;
+                        }
+                    }
+                }
+                if closes_role_main {
+                    role_main.pop();
+                    main_depth = main_depth.saturating_sub(1);
+                }
+                if is_block(&name) || closes_role_main || matches!(name.as_str(), "main" | "article") {
+                    let in_main = main_depth + article_depth > 0
+                        || closes_role_main
+                        || matches!(name.as_str(), "main" | "article");
                     flush(&mut line, &mut lines, in_main);
                 }
                 if name == "header" && main_depth + article_depth == 0 {
@@ -329,19 +355,13 @@ fn read_meta(attribute: &dyn Fn(&str) -> Option<String>, meta: &mut Extracted) {
         }
         "author" | "dc.creator" if meta.author.is_none() => meta.author = Some(content),
         "date" | "dc.date" | "dcterms.date" | "article:published_time" if meta.date.is_none() => {
-            meta.date = iso_date(&content);
+            meta.date = crate::extract::iso_date(&content);
         }
-        "dcterms.modified" | "article:modified_time" if meta.modified.is_none() => meta.modified = iso_date(&content),
+        "dcterms.modified" | "article:modified_time" if meta.modified.is_none() => {
+            meta.modified = crate::extract::iso_date(&content)
+        }
         _ => {}
     }
-}
-
-/// `YYYY-MM-DD` from the start of a date-time, if it is one.
-fn iso_date(value: &str) -> Option<String> {
-    let date = value.trim().get(..10)?;
-    let bytes = date.as_bytes();
-    let shape = bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
-    shape.then(|| date.to_string())
 }
 
 #[cfg(test)]
@@ -393,5 +413,16 @@ mod tests {
         assert_eq!(doc.headings, ["Paikka"]);
         assert_eq!(extract(b"<html><script>only()</script></html>", "x"), Err(FileError::NoText));
         assert_eq!(extract(b"", "x"), Err(FileError::Empty));
+    }
+
+    #[test]
+    fn a_role_main_element_is_the_main_text_through_all_its_paragraphs() {
+        let page = r#"<html><body><div class="menu"><a href="/">Etusivu</a> Palvelut</div>
+            <div role="main" id="content"><h1>Tilat</h1><p>Nuorisotalo on ilmainen.</p><div><p>Varaa kuukautta ennen.</p></div>
+            <p>Avaimet toimistosta.</p></div><div class="aside">Uutiskirje</div>
+            <meta name="date" content="0000-00-00T00:00:00"></body></html>"#;
+        let doc = extract_ok(page);
+        assert_eq!(doc.text, "Tilat\nNuorisotalo on ilmainen.\nVaraa kuukautta ennen.\nAvaimet toimistosta.\n");
+        assert_eq!(doc.date, None, "an empty date is no date");
     }
 }

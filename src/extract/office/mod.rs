@@ -448,15 +448,6 @@ fn too_deep(max_depth: usize) -> FileError {
     FileError::ResourceLimit(format!("XML nested deeper than {max_depth} levels"))
 }
 
-/// The date part a property carries: `2024-03-05T10:00:00Z` → `2024-03-05`
-/// when it looks like a date at all.
-fn iso_date(value: &str) -> Option<String> {
-    let date = value.trim().get(..10)?;
-    let bytes = date.as_bytes();
-    let shape = bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
-    (shape && !date.starts_with("0000") && !date.starts_with("1601")).then(|| date.to_string())
-}
-
 /// Puts the walked text and the properties together into an [`Extracted`].
 pub(crate) fn assemble(sink: TextSink, props: Properties, name: &str) -> Extracted {
     let mut warnings = Vec::new();
@@ -475,8 +466,12 @@ pub(crate) fn assemble(sink: TextSink, props: Properties, name: &str) -> Extract
     Extracted {
         title,
         author: props.author.clone(),
-        date: props.created.as_deref().and_then(iso_date).or_else(|| props.modified.as_deref().and_then(iso_date)),
-        modified: props.modified.as_deref().and_then(iso_date),
+        date: props
+            .created
+            .as_deref()
+            .and_then(crate::extract::iso_date)
+            .or_else(|| props.modified.as_deref().and_then(crate::extract::iso_date)),
+        modified: props.modified.as_deref().and_then(crate::extract::iso_date),
         subject: props.subject.clone(),
         tags,
         declared_lang: props.language.as_deref().and_then(crate::lang::Lang::from_tag),
@@ -551,7 +546,7 @@ pub(crate) mod tests {
         let props = read_properties(core, 64).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(props.title.as_deref(), Some("Vuosikokouksen pöytäkirja"));
         assert_eq!(props.keywords, ["kokous", "hallitus", "jäsenet"]);
-        assert_eq!(props.created.as_deref().and_then(iso_date).as_deref(), Some("2025-03-05"));
+        assert_eq!(props.created.as_deref().and_then(crate::extract::iso_date).as_deref(), Some("2025-03-05"));
         assert_eq!(props.language.as_deref(), Some("fi-FI"));
         let meta = r#"<office:document-meta><office:meta><dc:title>Årsmöte</dc:title>
             <meta:keyword>möte</meta:keyword><meta:keyword>styrelse</meta:keyword>
