@@ -23,6 +23,7 @@ use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
 use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::search::translate::Glossary;
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
@@ -116,6 +117,7 @@ pub struct KnowledgeBankBuilder {
     threads: usize,
     extract_worker: Option<PathBuf>,
     ocr: OcrOptions,
+    glossary: Option<Arc<Glossary>>,
 }
 
 impl Default for KnowledgeBankBuilder {
@@ -128,6 +130,7 @@ impl Default for KnowledgeBankBuilder {
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             extract_worker: None,
             ocr: OcrOptions::default(),
+            glossary: None,
         }
     }
 }
@@ -172,6 +175,15 @@ impl KnowledgeBankBuilder {
     /// leave scans to be found by their title and metadata only).
     pub fn ocr(mut self, options: OcrOptions) -> Self {
         self.ocr = options;
+        self
+    }
+
+    /// Adds a local term list to the built-in one for cross-language
+    /// search (see [`Glossary::load`] for reading one from a file).
+    pub fn glossary(mut self, local: Glossary) -> Self {
+        let mut glossary = Glossary::builtin().clone();
+        glossary.extend(local);
+        self.glossary = Some(Arc::new(glossary));
         self
     }
 
@@ -228,6 +240,7 @@ impl KnowledgeBankBuilder {
             ocr_cache,
             ocr: self.ocr,
             ocr_state: OcrState::default(),
+            glossary: self.glossary.unwrap_or_else(|| Arc::new(Glossary::builtin().clone())),
             sync_lock: Mutex::new(()),
             indexed_counter,
             facet_cache: FacetCache::default(),
@@ -319,6 +332,7 @@ pub struct KnowledgeBank {
     ocr: OcrOptions,
     ocr_cache: OcrCache,
     ocr_state: OcrState,
+    glossary: Arc<Glossary>,
     sync_lock: Mutex<()>,
     indexed_counter: Arc<AtomicU64>,
     facet_cache: FacetCache,
@@ -399,7 +413,7 @@ impl KnowledgeBank {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            search::search(&searcher, &self.fields, &self.facet_cache, request)
+            search::search(&searcher, &self.fields, &self.facet_cache, &self.glossary, request)
         }))
         .unwrap_or_else(|panic| Err(Error::Engine(format!("the search failed: {}", panic_text(panic.as_ref())))))
     }

@@ -44,6 +44,7 @@ mod schema;
 pub mod search;
 pub use search::parse as query;
 pub use search::snippet;
+pub use search::translate::Glossary;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "watch")]
@@ -61,5 +62,6 @@ pub use lang::Lang;
 pub use recognition::{OcrOptions, OcrReport, OcrStatus};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
-    EvidenceKind, Explanation, FacetCount, Facets, SearchHit, SearchRequest, SearchResults, WordEvidence,
+    EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, SearchHit, SearchRequest, SearchResults,
+    WordEvidence,
 };

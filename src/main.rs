@@ -59,6 +59,14 @@ enum Command {
         /// Show how each query word matched each hit, and what it added to the score.
         #[arg(long)]
         explain: bool,
+        /// Also list documents in the other two languages on the same
+        /// concepts, found through the term list (a separate part of the results).
+        #[arg(long)]
+        other_languages: bool,
+        /// A local term list (concept, fi, sv, en; tab-separated) added to
+        /// the built-in one for --other-languages.
+        #[arg(long, value_name = "FILE")]
+        glossary: Option<PathBuf>,
         /// The query.
         #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
@@ -185,8 +193,9 @@ fn main() -> ExitCode {
         Command::Index { documents, index, json, limits, ocr } => {
             run_index(documents, index, json, limits.limits(), ocr.options())
         }
-        Command::Search { index, limit, json, explain, query } => {
-            run_search(index, limit, json, explain, query.join(" "))
+        Command::Search { index, limit, json, explain, other_languages, glossary, query } => {
+            let options = SearchOptions { limit, json, explain, other_languages, glossary };
+            run_search(index, options, query.join(" "))
         }
         Command::Extract { file, meta, ocr, limits } => run_extract(file, meta, ocr, limits.limits()),
         Command::Serve(args) => run_serve(args),
@@ -345,12 +354,26 @@ fn print_ocr_report(out: &mut impl Write, report: &tietopankki::OcrReport) {
     }
 }
 
-fn run_search(index: PathBuf, limit: usize, json: bool, explain: bool, query: String) -> Result<ExitCode, String> {
+/// How `search` searches and prints.
+struct SearchOptions {
+    limit: usize,
+    json: bool,
+    explain: bool,
+    other_languages: bool,
+    glossary: Option<PathBuf>,
+}
+
+fn run_search(index: PathBuf, options: SearchOptions, query: String) -> Result<ExitCode, String> {
+    let SearchOptions { limit, json, explain, other_languages, glossary } = options;
     if !index.join("meta.json").exists() {
         return Err(format!("no index at {} (run `tietopankki index` first)", index.display()));
     }
-    let bank = KnowledgeBank::open(&index).map_err(|e| e.to_string())?;
-    let mut request = SearchRequest::new(query).limit(limit);
+    let mut builder = KnowledgeBank::builder().index_dir(&index);
+    if let Some(path) = glossary {
+        builder = builder.glossary(tietopankki::Glossary::load(&path).map_err(|e| e.to_string())?);
+    }
+    let bank = builder.open().map_err(|e| e.to_string())?;
+    let mut request = SearchRequest::new(query).limit(limit).other_languages(other_languages);
     if explain {
         request = request.with_explain();
     }
@@ -377,6 +400,24 @@ fn run_search(index: PathBuf, limit: usize, json: bool, explain: bool, query: St
     }
     if results.total > results.hits.len() {
         let _ = writeln!(out, "({} of {} matching documents shown)", results.hits.len(), results.total);
+    }
+    if let Some(other) = results.other_languages.as_ref().filter(|o| !o.hits.is_empty()) {
+        let langs: Vec<&str> = other.langs.iter().map(|l| l.code()).collect();
+        let _ =
+            writeln!(out, "\nAlso in {} ({} documents), through translated terms:", langs.join(" and "), other.total);
+        for (i, hit) in other.hits.iter().enumerate() {
+            let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
+            let _ = writeln!(out, "{}. {}", i + 1, terminal_safe(&hit.title));
+            let _ = writeln!(
+                out,
+                "   {} ({}, {}{page}) via {}",
+                terminal_safe(&hit.path),
+                hit.lang,
+                hit.format,
+                terminal_safe(&hit.via.join(", "))
+            );
+            let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

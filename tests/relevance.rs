@@ -65,3 +65,65 @@ fn development_queries_meet_the_targets() {
         }
     }
 }
+
+/// Issue #14, cross-language search: for every development query, the
+/// `other_languages` hits (documents in the other two languages, found
+/// through the query's concepts translated) scored against
+/// `../shared/corpus/queries/cross/*.qrels`, where the documents of the
+/// other languages on the query's topic are the relevant ones. The main
+/// results must stay exactly as they are without the option.
+#[test]
+fn other_language_hits_of_the_development_queries_meet_the_target() {
+    let Some(shared) = shared_dir("corpus/queries/cross") else { return };
+    let index = tempdir();
+    let bank =
+        KnowledgeBank::builder().documents_dir(shared.join("corpus/docs")).index_dir(index.path()).open().unwrap();
+    bank.sync().unwrap();
+
+    let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/relevance");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let mut queries = String::from("qid\tlang\tkind\ttopic\tquery\n");
+    let mut qrels = String::new();
+    let mut run = String::new();
+    let mut with_hits = 0;
+    for lang in ["fi", "sv", "en"] {
+        let tsv = std::fs::read_to_string(shared.join(format!("corpus/queries/{lang}.tsv"))).unwrap();
+        for line in tsv.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+            queries.push_str(line);
+            queries.push('\n');
+            let cols: Vec<&str> = line.split('\t').collect();
+            let (qid, text) = (cols[0], cols[4]);
+            let plain = bank.search(&SearchRequest::new(text).limit(10)).unwrap();
+            let results = bank.search(&SearchRequest::new(text).limit(10).other_languages(true)).unwrap();
+            assert_eq!(
+                plain.hits.iter().map(|h| (&h.path, h.score)).collect::<Vec<_>>(),
+                results.hits.iter().map(|h| (&h.path, h.score)).collect::<Vec<_>>(),
+                "{qid}: the main results change with other_languages on"
+            );
+            let other = results.other_languages.expect("asked for");
+            with_hits += usize::from(!other.hits.is_empty());
+            for (rank, hit) in other.hits.iter().enumerate() {
+                assert!(other.langs.contains(&hit.lang), "{qid}: {} is in the query's language", hit.path);
+                assert!(!hit.via.is_empty(), "{qid}: {} has no translated term", hit.path);
+                writeln!(run, "{qid} Q0 {} {} {:.4} tietopankki", hit.path, rank + 1, hit.score).unwrap();
+            }
+        }
+        qrels.push_str(&std::fs::read_to_string(shared.join(format!("corpus/queries/cross/{lang}.qrels"))).unwrap());
+    }
+    let (q_path, r_path, run_path) =
+        (out_dir.join("cross-queries.tsv"), out_dir.join("cross-qrels"), out_dir.join("cross-run.trec"));
+    std::fs::write(&q_path, queries).unwrap();
+    std::fs::write(&r_path, qrels).unwrap();
+    std::fs::write(&run_path, run).unwrap();
+    let output = std::process::Command::new("python3")
+        .arg(shared.join("tools/ireval"))
+        .args([&q_path, &r_path, &run_path])
+        .output()
+        .expect("python3 runs ireval");
+    let table = String::from_utf8_lossy(&output.stdout);
+    println!("other languages ({with_hits} queries with hits):\n{table}");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let overall: serde_json::Value = serde_json::from_str(table.lines().last().unwrap()).unwrap();
+    let ndcg = overall["ndcg@10"].as_f64().unwrap();
+    assert!(ndcg >= 0.75, "cross-language nDCG@10 {ndcg} is below 0.75");
+}

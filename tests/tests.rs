@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod corpus;
+mod cross_language;
 mod extract;
 mod hostile_http;
 mod index;

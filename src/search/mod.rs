@@ -13,6 +13,7 @@ mod resolve;
 mod score;
 pub mod snippet;
 mod stats;
+pub mod translate;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -61,6 +62,9 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Whether each hit carries the evidence behind its score ([`SearchHit::explain`]).
     pub explain: bool,
+    /// Whether documents in the other languages are searched too, through
+    /// the query's concepts translated ([`SearchResults::other_languages`]).
+    pub other_languages: bool,
 }
 
 impl SearchRequest {
@@ -76,6 +80,7 @@ impl SearchRequest {
             folder: None,
             facets: false,
             explain: false,
+            other_languages: false,
         }
     }
 
@@ -126,6 +131,14 @@ impl SearchRequest {
         self.explain = true;
         self
     }
+
+    /// Asks for the documents in the other two languages on the same
+    /// concepts, found through the term list, as a separate part of the
+    /// results ([`SearchResults::other_languages`]).
+    pub fn other_languages(mut self, on: bool) -> Self {
+        self.other_languages = on;
+        self
+    }
 }
 
 /// One search hit.
@@ -153,6 +166,20 @@ pub struct SearchHit {
     /// ([`SearchRequest::explain`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explanation>,
+    /// For a hit in another language: the translated terms it was found by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+}
+
+/// The documents in the other languages that a query's concepts lead to.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OtherLanguages {
+    /// How many documents in the other languages match in all.
+    pub total: usize,
+    /// The languages searched (those other than the query's).
+    pub langs: Vec<Lang>,
+    /// The best of them, each with the terms it was found by ([`SearchHit::via`]).
+    pub hits: Vec<SearchHit>,
 }
 
 /// The evidence behind a hit's score.
@@ -197,6 +224,10 @@ pub struct SearchResults {
     /// Facet counts, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
+    /// Documents in the other languages on the query's concepts, when asked
+    /// for ([`SearchRequest::other_languages`]); never part of `hits`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_languages: Option<OtherLanguages>,
 }
 
 /// Runs a search on a searcher.
@@ -204,6 +235,7 @@ pub(crate) fn search(
     searcher: &Searcher,
     fields: &Fields,
     facet_cache: &FacetCache,
+    glossary: &translate::Glossary,
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     if request.query.chars().count() > MAX_QUERY_CHARS {
@@ -218,12 +250,20 @@ pub(crate) fn search(
     let parsed = parse::parse(&request.query);
     let stats = Statistics::new(searcher);
     let langs = query_langs(request, &parsed);
-    let Some(plan) = plan(&stats, fields, &parsed, request, &langs)? else {
+    let planned = plan(&stats, fields, &parsed, request, &langs)?;
+    let other_languages = if request.other_languages {
+        let resolved = planned.as_ref().map(|p| p.words.as_slice()).unwrap_or(&[]);
+        Some(search_other_languages(searcher, &stats, fields, glossary, &parsed, resolved, request)?)
+    } else {
+        None
+    };
+    let Some(plan) = planned else {
         return Ok(SearchResults {
             query: request.query.clone(),
             total: 0,
             hits: Vec::new(),
             facets: request.facets.then(Facets::default),
+            other_languages,
         });
     };
     let keep = request.offset + request.limit;
@@ -240,7 +280,106 @@ pub(crate) fn search(
         }
         hits.push(hit);
     }
-    Ok(SearchResults { query: request.query.clone(), total, hits, facets })
+    Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages })
+}
+
+/// Most hits of the other-languages part.
+const MAX_OTHER_LANGUAGE_HITS: usize = 10;
+
+/// The other-languages part of the results: the query's plain words (not
+/// its quoted phrases) mapped to concepts, and the concepts' terms in the
+/// other languages searched in the documents of those languages, with the
+/// query's other filters. Empty when the query names no concept, or when
+/// it is limited to one language.
+fn search_other_languages(
+    searcher: &Searcher,
+    stats: &Statistics,
+    fields: &Fields,
+    glossary: &translate::Glossary,
+    parsed: &ParsedQuery,
+    resolved: &[ResolvedWord],
+    request: &SearchRequest,
+) -> Result<OtherLanguages> {
+    let mut out = OtherLanguages::default();
+    if request.lang.is_some() || !parsed.langs.is_empty() {
+        return Ok(out);
+    }
+    let content: Vec<String> = parsed.words.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
+    // Each word as typed, and as search read it: ä/ö/å restored, a typo
+    // corrected. Stop words stay, for the terms they are part of ("well being").
+    let forms: Vec<Vec<String>> = parsed
+        .words
+        .iter()
+        .map(|typed| {
+            let mut forms = vec![typed.clone()];
+            let read_as = resolved.iter().filter(|r| &r.typed == typed).flat_map(|r| r.evidence.iter());
+            for evidence in read_as {
+                if matches!(evidence.kind, resolve::EvidenceKind::Restored | resolve::EvidenceKind::Correction)
+                    && !forms.contains(&evidence.word)
+                {
+                    forms.push(evidence.word.clone());
+                }
+            }
+            forms
+        })
+        .collect();
+    let mut found = translate::find_concepts(glossary, &forms);
+    // A quoted phrase is never translated word by word, only as a whole
+    // when it is one of the list's terms.
+    for phrase in &parsed.phrases {
+        for whole in translate::find_whole_terms(glossary, phrase) {
+            if !found.iter().any(|m| m.concept == whole.concept) {
+                found.push(whole);
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(out);
+    }
+    // The query's language: as the bank's words say, else as its concepts were named.
+    let typed: Vec<&String> = content.iter().chain(parsed.phrases.iter().flatten()).collect();
+    let query_lang = match query_language(stats, fields, &typed)? {
+        Some((lang, _)) => Some(lang),
+        None => translate::named_language(&found),
+    };
+    let Some(query_lang) = query_lang else { return Ok(out) };
+    let targets: Vec<Lang> = Lang::ALL.iter().copied().filter(|&l| l != query_lang).collect();
+    let words = translate::concept_words(glossary, &found, &targets);
+    if words.is_empty() {
+        return Ok(out);
+    }
+    out.langs = targets.clone();
+    let mut filters = filter_terms(fields, parsed, request);
+    filters.push(targets.iter().map(|l| Term::from_field_text(fields.lang, l.code())).collect());
+    let analyzer = Analyzer::get();
+    let mut excluded = Vec::new();
+    for word in parsed.excluded.iter().flatten() {
+        for &lang in &Lang::ALL {
+            let key = analyzer.stem(lang, word);
+            for field in [fields.title, fields.heads, fields.body] {
+                excluded.push(Term::from_field_text(field, &key));
+            }
+        }
+    }
+    let constraints = score::Constraints { filters, excluded, required: Vec::new(), language: None };
+    let keep = request.limit.min(MAX_OTHER_LANGUAGE_HITS);
+    let ranking = score::rank(stats, fields, &words, &constraints, keep, false)?;
+    out.total = ranking.total;
+    let snippet_words: Vec<QueryWord> =
+        words.iter().flat_map(|w| w.also_marks.iter()).map(|w| QueryWord::new(w)).collect();
+    let mut candidates = ranking.best;
+    candidates.truncate(keep);
+    for candidate in tie_break_by_recency(searcher, candidates) {
+        let mut hit = load_hit(searcher, fields, candidate.address, candidate.score, &snippet_words)?;
+        let evidence = explain(stats, fields, &words, &ranking.idf, &candidate)?;
+        hit.via = evidence.words.iter().filter_map(|w| w.matched.clone()).collect();
+        hit.via.dedup();
+        if request.explain {
+            hit.explain = Some(evidence);
+        }
+        out.hits.push(hit);
+    }
+    Ok(out)
 }
 
 /// What a query asks for, resolved against the bank.
@@ -570,6 +709,7 @@ fn load_hit(
         snippet: snippet.html,
         ocr: page.is_some_and(|p| ocr_pages.contains(&p)),
         explain: None,
+        via: Vec::new(),
     })
 }
 

@@ -47,6 +47,8 @@ pub enum EvidenceKind {
     CompoundHead,
     /// The exact form only (words the stem fields leave out: stop words).
     Exact,
+    /// A term of another language for the same concept (cross-language search).
+    Translated,
 }
 
 impl EvidenceKind {
@@ -63,6 +65,7 @@ impl EvidenceKind {
             EvidenceKind::CompoundPart => "compound_part",
             EvidenceKind::CompoundHead => "compound_head",
             EvidenceKind::Exact => "exact",
+            EvidenceKind::Translated => "translated",
         }
     }
 }

@@ -35,6 +35,10 @@ pub(crate) struct SearchParams {
     pub explain: bool,
     /// The page's interface language (`ui`); not used by the API.
     pub ui: Option<Lang>,
+    /// `other_languages=true|false`: whether documents in the other
+    /// languages are searched through translated concepts (the API's
+    /// default is off, the page's on).
+    pub other_languages: Option<bool>,
 }
 
 impl SearchParams {
@@ -85,6 +89,13 @@ impl SearchParams {
                         _ => return Err(format!("'explain' must be true or false (got '{}')", shorten(value))),
                     };
                 }
+                "other_languages" => {
+                    params.other_languages = Some(match value {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => return Err(format!("'other_languages' must be true or false (got '{}')", shorten(value))),
+                    });
+                }
                 "ui" => params.ui = parse_lang(value),
                 _ => {}
             }
@@ -112,6 +123,7 @@ impl SearchParams {
             folder: self.folder.clone(),
             facets: true,
             explain: self.explain,
+            other_languages: self.other_languages.unwrap_or(false),
         }
     }
 
