@@ -54,6 +54,9 @@ pub enum Error {
     /// A document path that is not in the index.
     #[error("no such document: {0}")]
     NotFound(String),
+    /// A term list for cross-language search cannot be read.
+    #[error("term list {0}")]
+    Glossary(#[from] crate::search::translate::GlossaryError),
     /// A search request that cannot be answered as asked (e.g. a page past the limit).
     #[error("invalid request: {0}")]
     InvalidRequest(String),

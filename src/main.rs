@@ -117,6 +117,10 @@ pub struct ServeArgs {
     /// Seconds between full re-scans of the documents folder (a fallback for lost file events).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub rescan: u64,
+    /// A local term list (concept, fi, sv, en; tab-separated) added to the
+    /// built-in one for the results in other languages.
+    #[arg(long, value_name = "FILE")]
+    pub glossary: Option<PathBuf>,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]
@@ -583,6 +587,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         allowed_hosts: args.allowed_host,
         extract_worker: worker_exe(),
         ocr: args.ocr.options(),
+        glossary: args.glossary,
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

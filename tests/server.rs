@@ -328,6 +328,31 @@ fn search_returns_hits_facets_and_paging() {
 }
 
 #[test]
+fn other_languages_are_a_separate_documented_part_of_the_results() {
+    // Off by default in the API: the main results only.
+    let plain = assert_documented(&get(addr(), "/api/search?q=kotivara"), "/api/search", "get", 200);
+    assert!(plain.get("other_languages").is_none(), "{plain}");
+    let body =
+        assert_documented(&get(addr(), "/api/search?q=kotivara&other_languages=true"), "/api/search", "get", 200);
+    assert_eq!(body["hits"], plain["hits"], "the main results stay as they are");
+    let other = &body["other_languages"];
+    let hits = other["hits"].as_array().expect("other-language hits");
+    let strombrott = hits.iter().find(|h| h["path"] == "sv/strombrott.md").unwrap_or_else(|| panic!("{other}"));
+    assert!(strombrott["via"].as_array().is_some_and(|v| v.iter().any(|t| t == "hemförråd")), "{strombrott}");
+    assert_eq!(strombrott["url"], "/documents/sv/strombrott.md");
+    assert!(hits.iter().all(|h| h["lang"] != "fi"), "{other}");
+    assert!(other["total"].as_u64().is_some_and(|t| t as usize >= hits.len()));
+    let bad = get(addr(), "/api/search?q=kotivara&other_languages=maybe");
+    assert_documented(&bad, "/api/search", "get", 400);
+    // The page shows them by default, labelled, and the link switches them off.
+    let page = get(addr(), "/?ui=fi&q=kotivara").text();
+    assert!(page.contains("Myös ruotsiksi ja englanniksi") && page.contains("hemförråd"), "{page}");
+    let off = get(addr(), "/?ui=fi&q=kotivara&other_languages=false").text();
+    assert!(!off.contains("class=\"other-languages\""), "switched off");
+    assert!(off.contains("Näytä myös muunkieliset tulokset"), "and a link to switch them on again");
+}
+
+#[test]
 fn search_rejects_bad_parameters_with_400() {
     let long = "a".repeat(1001);
     let long_q = format!("/api/search?q={long}");

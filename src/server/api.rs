@@ -201,30 +201,34 @@ pub(crate) async fn search(state: &Arc<AppState>, request: &Request) -> Resp {
         Ok(results) => results,
         Err(err) => return error_response(&err),
     };
-    let hits: Vec<Value> = results
-        .hits
-        .iter()
-        .map(|hit| {
-            let mut value = serde_json::to_value(hit).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut value {
-                map.insert("url".to_string(), Value::String(document_url(&hit.path, hit.page)));
-            }
-            value
-        })
-        .collect();
+    let with_urls = |hits: &[crate::SearchHit]| -> Vec<Value> {
+        hits.iter()
+            .map(|hit| {
+                let mut value = serde_json::to_value(hit).unwrap_or(Value::Null);
+                if let Value::Object(map) = &mut value {
+                    map.insert("url".to_string(), Value::String(document_url(&hit.path, hit.page)));
+                }
+                value
+            })
+            .collect()
+    };
     let pages = results.total.div_ceil(params.per_page);
-    json(
-        StatusCode::OK,
-        &json!({
-            "query": results.query,
-            "total": results.total,
-            "page": params.page,
-            "per_page": params.per_page,
-            "pages": pages,
-            "hits": hits,
-            "facets": results.facets.unwrap_or_default(),
-        }),
-    )
+    let mut body = json!({
+        "query": results.query,
+        "total": results.total,
+        "page": params.page,
+        "per_page": params.per_page,
+        "pages": pages,
+        "hits": with_urls(&results.hits),
+        "facets": results.facets.unwrap_or_default(),
+    });
+    if let (Some(other), Value::Object(map)) = (&results.other_languages, &mut body) {
+        map.insert(
+            "other_languages".to_string(),
+            json!({ "total": other.total, "langs": other.langs, "hits": with_urls(&other.hits) }),
+        );
+    }
+    json(StatusCode::OK, &body)
 }
 
 /// `GET /api/documents/{path}`: one document's metadata (without its text).

@@ -46,6 +46,14 @@ pub(crate) struct Texts {
     pub ocr_label: &'static str,
     /// Its explanation (the label's title).
     pub ocr_note: &'static str,
+    /// What the other-languages section is.
+    pub other_languages_note: &'static str,
+    /// Before the translated terms a hit was found by.
+    pub found_via: &'static str,
+    /// The link that hides the other-languages section.
+    pub other_languages_off: &'static str,
+    /// The link that shows it again.
+    pub other_languages_on: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -86,6 +94,10 @@ const FI: Texts = Texts {
     syncing: "päivitys käynnissä",
     ocr_label: "tekstintunnistus",
     ocr_note: "Teksti on luettu skannatusta sivusta tekstintunnistuksella, ja siinä voi olla virheitä.",
+    other_languages_note: "Löytyivät hakusanojen käännöksillä yhdistystoiminnan sanastosta.",
+    found_via: "Löytyi sanoilla:",
+    other_languages_off: "Piilota muunkieliset tulokset",
+    other_languages_on: "Näytä myös muunkieliset tulokset",
 };
 
 const SV: Texts = Texts {
@@ -126,6 +138,10 @@ const SV: Texts = Texts {
     syncing: "uppdatering pågår",
     ocr_label: "textigenkänning",
     ocr_note: "Texten har lästs från en skannad sida med textigenkänning och kan innehålla fel.",
+    other_languages_note: "Hittade med sökordens översättningar i föreningsordlistan.",
+    found_via: "Hittad med:",
+    other_languages_off: "Dölj resultat på andra språk",
+    other_languages_on: "Visa även resultat på andra språk",
 };
 
 const EN: Texts = Texts {
@@ -166,6 +182,10 @@ const EN: Texts = Texts {
     syncing: "update in progress",
     ocr_label: "text recognition",
     ocr_note: "The text was read from a scanned page by text recognition and may contain errors.",
+    other_languages_note: "Found through the search words' translations in the associations' term list.",
+    found_via: "Found by:",
+    other_languages_off: "Hide results in other languages",
+    other_languages_on: "Show results in other languages too",
 };
 
 /// The texts of a UI language.
@@ -240,6 +260,34 @@ pub(crate) fn documents_updated(ui: Lang, documents: u64) -> String {
 }
 
 /// "page 3" / "sivu 3" / "sida 3".
+/// The heading of the other-languages section, naming the languages it
+/// holds: "Myös ruotsiksi ja englanniksi", "Även på finska och engelska",
+/// "Also in Finnish and Swedish".
+pub(crate) fn other_languages_heading(ui: Lang, langs: &[Lang]) -> String {
+    let name = |lang: Lang| match (ui, lang) {
+        (Lang::Fi, Lang::Fi) => "suomeksi",
+        (Lang::Fi, Lang::Sv) => "ruotsiksi",
+        (Lang::Fi, Lang::En) => "englanniksi",
+        (Lang::Sv, Lang::Fi) => "finska",
+        (Lang::Sv, Lang::Sv) => "svenska",
+        (Lang::Sv, Lang::En) => "engelska",
+        (Lang::En, Lang::Fi) => "Finnish",
+        (Lang::En, Lang::Sv) => "Swedish",
+        (Lang::En, Lang::En) => "English",
+    };
+    let names: Vec<&str> = langs.iter().map(|&l| name(l)).collect();
+    let (lead, and) = match ui {
+        Lang::Fi => ("Myös", "ja"),
+        Lang::Sv => ("Även på", "och"),
+        Lang::En => ("Also in", "and"),
+    };
+    match names.as_slice() {
+        [one] => format!("{lead} {one}"),
+        [first @ .., last] => format!("{lead} {} {and} {last}", first.join(", ")),
+        [] => lead.to_string(),
+    }
+}
+
 pub(crate) fn page_number(ui: Lang, page: u32) -> String {
     match ui {
         Lang::Fi => format!("sivu {page}"),
@@ -308,6 +356,13 @@ pub(crate) fn negotiate(accept_language: Option<&str>) -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_other_languages_heading_names_the_two_other_languages() {
+        assert_eq!(other_languages_heading(Lang::Fi, &[Lang::Sv, Lang::En]), "Myös ruotsiksi ja englanniksi");
+        assert_eq!(other_languages_heading(Lang::Sv, &[Lang::Fi, Lang::En]), "Även på finska och engelska");
+        assert_eq!(other_languages_heading(Lang::En, &[Lang::Fi, Lang::Sv]), "Also in Finnish and Swedish");
+    }
 
     #[test]
     fn accept_language() {

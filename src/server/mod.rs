@@ -55,6 +55,8 @@ pub struct ServeConfig {
     pub extract_worker: Option<PathBuf>,
     /// Text recognition of scanned pages, run in the background after each sync.
     pub ocr: crate::OcrOptions,
+    /// A local term list added to the built-in one for cross-language search.
+    pub glossary: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -72,6 +74,7 @@ impl ServeConfig {
             allowed_hosts: Vec::new(),
             extract_worker: None,
             ocr: crate::OcrOptions::default(),
+            glossary: None,
         }
     }
 }
@@ -182,6 +185,9 @@ impl Prepared {
             .ocr(config.ocr.clone());
         if let Some(exe) = &config.extract_worker {
             builder = builder.extract_worker(exe);
+        }
+        if let Some(path) = &config.glossary {
+            builder = builder.glossary(crate::Glossary::load(path)?);
         }
         let bank = builder.open()?;
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);

@@ -50,6 +50,9 @@ fn page_link(ui: Lang, params: &SearchParams, page: usize) -> String {
     if page > 1 {
         let _ = write!(url, "&page={page}");
     }
+    if params.other_languages == Some(false) {
+        url.push_str("&other_languages=false");
+    }
     url
 }
 
@@ -74,7 +77,10 @@ pub(crate) async fn search_page(state: &Arc<AppState>, request: &Request) -> Res
     let mut error = error;
     let mut fault = false;
     if error.is_none() && params.is_search() {
-        match run_search(state, params.request()).await {
+        // The page shows the other languages' part unless it is switched off.
+        let mut request = params.request();
+        request.other_languages = params.other_languages.unwrap_or(true);
+        match run_search(state, request).await {
             Ok(found) => results = Some(found),
             Err(Error::InvalidRequest(message)) => error = Some(message),
             Err(err) => {
@@ -294,7 +300,43 @@ fn results_section(out: &mut String, ui: Lang, t: &Texts, params: &SearchParams,
         out.push_str("</ol>\n");
     }
     pagination(out, ui, t, params, results.total);
+    other_languages(out, ui, t, params, results);
     out.push_str("</section>\n</div>\n");
+}
+
+/// The documents in the other languages, found through translated terms:
+/// a section of its own under the main results, with a link that switches
+/// it off (or back on).
+fn other_languages(out: &mut String, ui: Lang, t: &Texts, params: &SearchParams, results: &SearchResults) {
+    if params.other_languages == Some(false) {
+        if !params.q.is_empty() {
+            let on = SearchParams { other_languages: None, ..params.clone() };
+            let _ = writeln!(
+                out,
+                "<p class=\"other-toggle\"><a href=\"{}\">{}</a></p>",
+                esc(&page_link(ui, &on, params.page)),
+                esc(t.other_languages_on)
+            );
+        }
+        return;
+    }
+    let Some(other) = results.other_languages.as_ref().filter(|o| !o.hits.is_empty()) else { return };
+    let _ = write!(
+        out,
+        "<section class=\"other-languages\" aria-labelledby=\"other-h\">\n<h2 id=\"other-h\">{}</h2>\n<p class=\"note\">{}</p>\n<ol class=\"hits\">\n",
+        esc(&i18n::other_languages_heading(ui, &other.langs)),
+        esc(t.other_languages_note)
+    );
+    for hit in &other.hits {
+        hit_item(out, ui, t, hit);
+    }
+    let off = SearchParams { other_languages: Some(false), ..params.clone() };
+    let _ = writeln!(
+        out,
+        "</ol>\n<p class=\"other-toggle\"><a href=\"{}\">{}</a></p>\n</section>",
+        esc(&page_link(ui, &off, params.page)),
+        esc(t.other_languages_off)
+    );
 }
 
 fn hit_item(out: &mut String, ui: Lang, t: &Texts, hit: &SearchHit) {
@@ -318,6 +360,14 @@ fn hit_item(out: &mut String, ui: Lang, t: &Texts, hit: &SearchHit) {
         let _ = write!(out, " <span class=\"badge ocr\" title=\"{}\">{}</span>", esc(t.ocr_note), esc(t.ocr_label));
     }
     let _ = writeln!(out, " <span class=\"path\">{}</span></p>", esc(&hit.path));
+    if !hit.via.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"via\"{ui_attr}>{} <span{lang_attr}>{}</span></p>",
+            esc(t.found_via),
+            esc(&hit.via.join(", "))
+        );
+    }
     // The snippet is HTML-safe already: escaped text with <mark> around matches.
     let _ = write!(out, "<p class=\"snippet\">{}</p>\n</li>\n", hit.snippet);
 }

@@ -136,6 +136,18 @@ async function main() {
     await axe(page, "the results page");
   });
 
+  await step("results in the other languages: a labelled section that can be switched off", async () => {
+    await page.goto(`${BASE}/?ui=fi&q=kotivara`);
+    const section = page.locator("section.other-languages");
+    check((await section.locator("h2").textContent()).trim() === "Myös ruotsiksi ja englanniksi", "section heading");
+    check((await section.locator("li.hit").count()) > 0, "hits in other languages");
+    check((await section.locator("p.via").count()) > 0, "the terms they were found by");
+    await Promise.all([page.waitForURL(/other_languages=false/), section.locator("p.other-toggle a").click()]);
+    check((await page.locator("section.other-languages").count()) === 0, "switched off");
+    check((await page.locator("li.hit").count()) > 0, "main hits stay");
+    await axe(page, "the results page without other languages");
+  });
+
   await step("facet filter narrows the results and can be removed", async () => {
     await page.goto(`${BASE}/?ui=en&q=72`);
     const before = await page.locator("li.hit").count();
