@@ -23,7 +23,7 @@ use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
 use crate::schema::{Fields, SCHEMA_VERSION};
-use crate::search::translate::Glossary;
+use crate::search::translate::{FreeDictStatus, Glossary, Translator};
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
@@ -117,7 +117,8 @@ pub struct KnowledgeBankBuilder {
     threads: usize,
     extract_worker: Option<PathBuf>,
     ocr: OcrOptions,
-    glossary: Option<Arc<Glossary>>,
+    glossary: Option<Glossary>,
+    dictionary_dir: PathBuf,
 }
 
 impl Default for KnowledgeBankBuilder {
@@ -131,6 +132,7 @@ impl Default for KnowledgeBankBuilder {
             extract_worker: None,
             ocr: OcrOptions::default(),
             glossary: None,
+            dictionary_dir: crate::search::translate::freedict::default_dir(),
         }
     }
 }
@@ -181,9 +183,15 @@ impl KnowledgeBankBuilder {
     /// Adds a local term list to the built-in one for cross-language
     /// search (see [`Glossary::load`] for reading one from a file).
     pub fn glossary(mut self, local: Glossary) -> Self {
-        let mut glossary = Glossary::builtin().clone();
-        glossary.extend(local);
-        self.glossary = Some(Arc::new(glossary));
+        self.glossary = Some(local);
+        self
+    }
+
+    /// Where the optional FreeDict dictionaries are looked for (default
+    /// `/usr/share/dictd`, or `TIETOPANKKI_FREEDICT_DIR`); a folder without
+    /// them leaves cross-language search to the term list.
+    pub fn dictionary_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dictionary_dir = dir.into();
         self
     }
 
@@ -240,7 +248,7 @@ impl KnowledgeBankBuilder {
             ocr_cache,
             ocr: self.ocr,
             ocr_state: OcrState::default(),
-            glossary: self.glossary.unwrap_or_else(|| Arc::new(Glossary::builtin().clone())),
+            translator: Translator::new(self.glossary, &self.dictionary_dir),
             sync_lock: Mutex::new(()),
             indexed_counter,
             facet_cache: FacetCache::default(),
@@ -332,7 +340,7 @@ pub struct KnowledgeBank {
     ocr: OcrOptions,
     ocr_cache: OcrCache,
     ocr_state: OcrState,
-    glossary: Arc<Glossary>,
+    translator: Translator,
     sync_lock: Mutex<()>,
     indexed_counter: Arc<AtomicU64>,
     facet_cache: FacetCache,
@@ -413,7 +421,7 @@ impl KnowledgeBank {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            search::search(&searcher, &self.fields, &self.facet_cache, &self.glossary, request)
+            search::search(&searcher, &self.fields, &self.facet_cache, &self.translator, request)
         }))
         .unwrap_or_else(|panic| Err(Error::Engine(format!("the search failed: {}", panic_text(panic.as_ref())))))
     }
@@ -655,6 +663,12 @@ impl KnowledgeBank {
             recognised_pages: self.ocr_state.recognised_pages.load(Ordering::SeqCst),
             current: self.ocr_state.current.lock().ok().and_then(|c| c.clone()),
         })
+    }
+
+    /// What cross-language search translates with: the number of concepts of
+    /// the term list, and which FreeDict dictionaries were found.
+    pub fn translation_status(&self) -> (usize, &FreeDictStatus) {
+        (self.translator.domain.len(), &self.translator.freedict)
     }
 
     /// Number of documents, last sync time and failed files.

@@ -284,6 +284,7 @@ fn run_index(
             "skipped": report.skipped,
             "warnings": report.warnings,
             "ocr": ocr_report,
+            "cross_language": cross_language_json(&bank),
             "documents": documents,
         });
         let _ = writeln!(std::io::stdout().lock(), "{out}");
@@ -313,8 +314,24 @@ fn run_index(
             let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
         }
         print_ocr_report(&mut out, &ocr_report);
+        let (concepts, freedict) = bank.translation_status();
+        let dictionaries = if freedict.found.is_empty() {
+            "no FreeDict dictionaries (optional)".to_string()
+        } else {
+            format!("FreeDict {}", freedict.found.join(", "))
+        };
+        let _ = writeln!(out, "  cross-language search: {concepts} concepts in the term list, {dictionaries}");
+        if let Some(hint) = freedict.install_hint() {
+            let _ = writeln!(out, "  for words outside the term list: {hint}");
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What cross-language search translates with, for `index --json`.
+fn cross_language_json(bank: &KnowledgeBank) -> serde_json::Value {
+    let (concepts, freedict) = bank.translation_status();
+    serde_json::json!({ "concepts": concepts, "freedict": freedict, "install": freedict.install_hint() })
 }
 
 /// The lines of `index` about scanned documents.

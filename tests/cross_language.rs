@@ -107,3 +107,38 @@ fn a_local_term_list_adds_concepts_and_a_bad_line_is_reported_with_its_number() 
     assert!(stderr.contains("line 2: expected 4 tab-separated columns"), "{stderr}");
     let _ = std::fs::remove_file(&local);
 }
+
+#[test]
+fn freedict_dictionaries_translate_words_outside_the_term_list_when_installed() {
+    use std::io::Write;
+    let bank = TempBank::new();
+    bank.write("fi/lainaus.md", "# Lainaus\n\nKirjastossa voi lainata kirjoja.\n");
+    bank.write("sv/lan.md", "# Lån\n\nPå biblioteket kan man låna böcker.\n");
+    // A dictd pair as Debian installs it: an index and a gzip'd body.
+    let dicts = tempdir();
+    let body = "kirjasto /k/ <n>\nbibliotek\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(body.as_bytes()).unwrap();
+    std::fs::write(dicts.path().join("freedict-fin-swe.dict.dz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(dicts.path().join("freedict-fin-swe.index"), "00databaseshort\tA\tB\nkirjasto\tA\tb\n").unwrap();
+    let open = |dir: &std::path::Path| {
+        KnowledgeBank::builder()
+            .documents_dir(bank.docs.path())
+            .index_dir(bank.index.path())
+            .dictionary_dir(dir)
+            .open()
+            .unwrap()
+    };
+    let without = open(&bank.docs.path().join("no-dictionaries-here"));
+    without.sync().unwrap();
+    assert!(other_hits(&without, "kirjastossa").is_empty(), "'kirjasto' is not in the term list");
+    let (_, status) = without.translation_status();
+    assert_eq!(status.missing.len(), 6);
+    drop(without);
+    let with = open(dicts.path());
+    let (concepts, status) = with.translation_status();
+    assert!(concepts >= 250);
+    assert_eq!(status.found, ["fin-swe"]);
+    let hits = other_hits(&with, "kirjastossa");
+    assert_eq!(hits.first().map(|h| (h.0.as_str(), h.2.clone())), Some(("sv/lan.md", vec!["bibliotek".to_string()])));
+}

@@ -235,7 +235,7 @@ pub(crate) fn search(
     searcher: &Searcher,
     fields: &Fields,
     facet_cache: &FacetCache,
-    glossary: &translate::Glossary,
+    translator: &translate::Translator,
     request: &SearchRequest,
 ) -> Result<SearchResults> {
     if request.query.chars().count() > MAX_QUERY_CHARS {
@@ -253,7 +253,7 @@ pub(crate) fn search(
     let planned = plan(&stats, fields, &parsed, request, &langs)?;
     let other_languages = if request.other_languages {
         let resolved = planned.as_ref().map(|p| p.words.as_slice()).unwrap_or(&[]);
-        Some(search_other_languages(searcher, &stats, fields, glossary, &parsed, resolved, request)?)
+        Some(search_other_languages(searcher, &stats, fields, translator, &parsed, resolved, request)?)
     } else {
         None
     };
@@ -295,7 +295,7 @@ fn search_other_languages(
     searcher: &Searcher,
     stats: &Statistics,
     fields: &Fields,
-    glossary: &translate::Glossary,
+    translator: &translate::Translator,
     parsed: &ParsedQuery,
     resolved: &[ResolvedWord],
     request: &SearchRequest,
@@ -323,28 +323,28 @@ fn search_other_languages(
             forms
         })
         .collect();
-    let mut found = translate::find_concepts(glossary, &forms);
+    let mut found = translator.find_concepts(&forms);
     // A quoted phrase is never translated word by word, only as a whole
     // when it is one of the list's terms.
     for phrase in &parsed.phrases {
-        for whole in translate::find_whole_terms(glossary, phrase) {
-            if !found.iter().any(|m| m.concept == whole.concept) {
-                found.push(whole);
+        for whole in translate::find_whole_terms(&translator.domain, phrase) {
+            if !found.matches.iter().any(|m| m.concept == whole.concept) {
+                found.matches.push(whole);
             }
         }
     }
-    if found.is_empty() {
+    if found.matches.is_empty() {
         return Ok(out);
     }
     // The query's language: as the bank's words say, else as its concepts were named.
     let typed: Vec<&String> = content.iter().chain(parsed.phrases.iter().flatten()).collect();
     let query_lang = match query_language(stats, fields, &typed)? {
         Some((lang, _)) => Some(lang),
-        None => translate::named_language(&found),
+        None => translate::named_language(&found.matches),
     };
     let Some(query_lang) = query_lang else { return Ok(out) };
     let targets: Vec<Lang> = Lang::ALL.iter().copied().filter(|&l| l != query_lang).collect();
-    let words = translate::concept_words(glossary, &found, &targets);
+    let words = translate::concept_words(translator, &found, &targets);
     if words.is_empty() {
         return Ok(out);
     }

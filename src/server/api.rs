@@ -312,6 +312,11 @@ pub(crate) fn status(state: &Arc<AppState>) -> Resp {
             "watching": state.is_watching(),
             "last_run": last_run,
             "ocr": ocr,
+            "cross_language": {
+                "concepts": state.bank.translation_status().0,
+                "freedict": state.bank.translation_status().1,
+                "install": state.bank.translation_status().1.install_hint(),
+            },
         }),
     )
 }

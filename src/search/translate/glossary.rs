@@ -35,6 +35,10 @@ pub struct Concept {
 }
 
 impl Concept {
+    pub(crate) fn new(id: String, terms: [Vec<String>; 3], source: TermSource) -> Concept {
+        Concept { id, terms, source }
+    }
+
     /// The concept's terms in `lang`.
     pub fn terms(&self, lang: Lang) -> &[String] {
         &self.terms[slot(lang)]
