@@ -16,15 +16,23 @@ use std::time::Instant;
 use tietopankki::{KnowledgeBank, SearchRequest};
 
 fn measure(bank: &KnowledgeBank, label: &str, rounds: usize) {
+    measure_with(bank, label, rounds, false);
+    measure_with(bank, &format!("{label}, with other languages"), rounds, true);
+}
+
+/// `other_languages`: the results in the other languages too, through the
+/// query's concepts translated (as the web page asks by default).
+fn measure_with(bank: &KnowledgeBank, label: &str, rounds: usize, other_languages: bool) {
+    let request = |q: &str| SearchRequest::new(q).limit(10).other_languages(other_languages);
     // One unmeasured round first: the index files are mapped and cached.
     for q in queries::QUERIES {
-        let _ = bank.search(&SearchRequest::new(q).limit(10));
+        let _ = bank.search(&request(q));
     }
     let mut times = Vec::new();
     for _ in 0..rounds {
         for q in queries::QUERIES {
             let start = Instant::now();
-            let results = bank.search(&SearchRequest::new(q).limit(10));
+            let results = bank.search(&request(q));
             times.push(start.elapsed().as_secs_f64() * 1000.0);
             if let Err(err) = results {
                 eprintln!("query {q:?} failed: {err}");

@@ -10,7 +10,7 @@ use crate::common::{shared_dir, tempdir, TempBank};
 
 /// The other-language hits of `query`: (path, language, via).
 fn other_hits(bank: &KnowledgeBank, query: &str) -> Vec<(String, Lang, Vec<String>)> {
-    let results = bank.search(&SearchRequest::new(query).other_languages(true)).unwrap();
+    let results = bank.search(&SearchRequest::new(query).other_languages(true).other_languages_limit(20)).unwrap();
     let other = results.other_languages.expect("asked for");
     other.hits.into_iter().map(|h| (h.path, h.lang, h.via)).collect()
 }

@@ -94,7 +94,8 @@ fn other_language_hits_of_the_development_queries_meet_the_target() {
             let cols: Vec<&str> = line.split('\t').collect();
             let (qid, text) = (cols[0], cols[4]);
             let plain = bank.search(&SearchRequest::new(text).limit(10)).unwrap();
-            let results = bank.search(&SearchRequest::new(text).limit(10).other_languages(true)).unwrap();
+            let request = SearchRequest::new(text).limit(10).other_languages(true).other_languages_limit(10);
+            let results = bank.search(&request).unwrap();
             assert_eq!(
                 plain.hits.iter().map(|h| (&h.path, h.score)).collect::<Vec<_>>(),
                 results.hits.iter().map(|h| (&h.path, h.score)).collect::<Vec<_>>(),

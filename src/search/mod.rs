@@ -65,6 +65,8 @@ pub struct SearchRequest {
     /// Whether documents in the other languages are searched too, through
     /// the query's concepts translated ([`SearchResults::other_languages`]).
     pub other_languages: bool,
+    /// How many of those to return (1 to [`MAX_OTHER_LANGUAGE_HITS`], default 5).
+    pub other_languages_limit: usize,
 }
 
 impl SearchRequest {
@@ -81,6 +83,7 @@ impl SearchRequest {
             facets: false,
             explain: false,
             other_languages: false,
+            other_languages_limit: DEFAULT_OTHER_LANGUAGE_HITS,
         }
     }
 
@@ -137,6 +140,12 @@ impl SearchRequest {
     /// results ([`SearchResults::other_languages`]).
     pub fn other_languages(mut self, on: bool) -> Self {
         self.other_languages = on;
+        self
+    }
+
+    /// How many documents in the other languages to return (default 5, at most 20).
+    pub fn other_languages_limit(mut self, limit: usize) -> Self {
+        self.other_languages_limit = limit;
         self
     }
 }
@@ -284,7 +293,9 @@ pub(crate) fn search(
 }
 
 /// Most hits of the other-languages part.
-const MAX_OTHER_LANGUAGE_HITS: usize = 10;
+pub const MAX_OTHER_LANGUAGE_HITS: usize = 20;
+/// Hits of the other-languages part unless asked for more or fewer.
+pub const DEFAULT_OTHER_LANGUAGE_HITS: usize = 5;
 
 /// The other-languages part of the results: the query's plain words (not
 /// its quoted phrases) mapped to concepts, and the concepts' terms in the
@@ -344,7 +355,7 @@ fn search_other_languages(
     };
     let Some(query_lang) = query_lang else { return Ok(out) };
     let targets: Vec<Lang> = Lang::ALL.iter().copied().filter(|&l| l != query_lang).collect();
-    let words = translate::concept_words(translator, &found, &targets);
+    let (words, marks_by_lang) = translate::concept_words(translator, &found, &targets);
     if words.is_empty() {
         return Ok(out);
     }
@@ -362,20 +373,30 @@ fn search_other_languages(
         }
     }
     let constraints = score::Constraints { filters, excluded, required: Vec::new(), language: None };
-    let keep = request.limit.min(MAX_OTHER_LANGUAGE_HITS);
+    let keep = request.other_languages_limit.clamp(1, MAX_OTHER_LANGUAGE_HITS);
     let ranking = score::rank(stats, fields, &words, &constraints, keep, false)?;
     out.total = ranking.total;
-    let snippet_words: Vec<QueryWord> =
-        words.iter().flat_map(|w| w.also_marks.iter()).map(|w| QueryWord::new(w)).collect();
+    // A snippet marks the terms of its document's language only.
+    let snippet_words: Vec<Vec<QueryWord>> =
+        marks_by_lang.iter().map(|marks| marks.iter().map(|w| QueryWord::new(w)).collect()).collect();
     let mut candidates = ranking.best;
     candidates.truncate(keep);
     for candidate in tie_break_by_recency(searcher, candidates) {
-        let mut hit = load_hit(searcher, fields, candidate.address, candidate.score, &snippet_words)?;
-        let evidence = explain(stats, fields, &words, &ranking.idf, &candidate)?;
-        hit.via = evidence.words.iter().filter_map(|w| w.matched.clone()).collect();
-        hit.via.dedup();
+        let words_for = |lang: Lang| {
+            let slot = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
+            snippet_words.get(slot).map(Vec::as_slice).unwrap_or(&[])
+        };
+        let mut hit = load_hit_with(searcher, fields, candidate.address, candidate.score, words_for)?;
+        // Each concept's best term in this document.
+        for (word, found) in words.iter().zip(&candidate.matches) {
+            if let Some(evidence) = found.and_then(|m| word.evidence.get(m.evidence)) {
+                if !hit.via.contains(&evidence.word) {
+                    hit.via.push(evidence.word.clone());
+                }
+            }
+        }
         if request.explain {
-            hit.explain = Some(evidence);
+            hit.explain = Some(explain(stats, fields, &words, &ranking.idf, &candidate)?);
         }
         out.hits.push(hit);
     }
@@ -683,9 +704,21 @@ fn load_hit(
     score: f32,
     words: &[QueryWord],
 ) -> Result<SearchHit> {
+    load_hit_with(searcher, fields, address, score, |_| words)
+}
+
+/// [`load_hit`], the snippet marking the words `words_for` gives for the document's language.
+fn load_hit_with<'w>(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+    score: f32,
+    words_for: impl Fn(Lang) -> &'w [QueryWord],
+) -> Result<SearchHit> {
     let doc: TantivyDocument = searcher.doc(address)?;
     let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let lang = text_of(fields.lang).parse::<Lang>().unwrap_or(Lang::En);
+    let words = words_for(lang);
     let format = text_of(fields.format).parse::<Format>().unwrap_or(Format::Text);
     let text = text_of(fields.text);
     // A fault inside one hit's snippet gives a plain excerpt, never a failed search.

@@ -39,6 +39,8 @@ pub(crate) struct SearchParams {
     /// languages are searched through translated concepts (the API's
     /// default is off, the page's on).
     pub other_languages: Option<bool>,
+    /// `other_limit`: how many hits in other languages (1-20, default 5).
+    pub other_limit: Option<usize>,
 }
 
 impl SearchParams {
@@ -96,6 +98,13 @@ impl SearchParams {
                         _ => return Err(format!("'other_languages' must be true or false (got '{}')", shorten(value))),
                     });
                 }
+                "other_limit" => {
+                    let max = crate::search::MAX_OTHER_LANGUAGE_HITS;
+                    params.other_limit =
+                        Some(value.parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
+                            format!("'other_limit' must be a whole number from 1 to {max} (got '{}')", shorten(value))
+                        })?);
+                }
                 "ui" => params.ui = parse_lang(value),
                 _ => {}
             }
@@ -124,6 +133,7 @@ impl SearchParams {
             facets: true,
             explain: self.explain,
             other_languages: self.other_languages.unwrap_or(false),
+            other_languages_limit: self.other_limit.unwrap_or(crate::search::DEFAULT_OTHER_LANGUAGE_HITS),
         }
     }
 

@@ -119,6 +119,9 @@ const DICTIONARY_CONFIDENCE: f32 = 0.6;
 const COMPOUND_SHARE: f32 = 0.7;
 /// A query word matched to a concept through part of a compound only.
 const PART_MATCH_SHARE: f32 = 0.8;
+const TRANSLATED_TAILS: bool = true;
+/// Terms of a concept searched per language, the usual ones first.
+const MAX_TERMS_PER_LANGUAGE: usize = 3;
 
 /// A concept a query names, and the query words that name it.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,15 +178,20 @@ pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<C
     let same = |position: usize, slot: usize, stem: &str| {
         stems[position][slot].iter().any(|s| s == stem || fold(s) == fold(stem))
     };
-    // Terms of two or more words, matched by their stems in order.
-    for start in 0..words.len() {
-        for (slot, &lang) in Lang::ALL.iter().enumerate() {
-            for first in &stems[start][slot] {
+    // Terms of two or more words, matched by their stems in order; the
+    // terms leave out stop words, and so does the query here ("code of conduct").
+    for (slot, &lang) in Lang::ALL.iter().enumerate() {
+        let content: Vec<usize> = (0..words.len())
+            .filter(|&i| words[i].first().is_none_or(|typed| !stopwords::is_stop_word(lang, typed)))
+            .collect();
+        for k in 0..content.len() {
+            for first in &stems[content[k]][slot] {
                 for (concept, term) in glossary.phrases_starting(lang, first) {
-                    let end = start + term.len();
-                    if end <= words.len() && (start..end).zip(term).all(|(i, s)| same(i, slot, s)) {
-                        add(&mut found, concept, lang, &(start..end).collect::<Vec<_>>(), false);
-                        covered[start..end].iter_mut().for_each(|c| *c = true);
+                    let Some(span) = content.get(k..k + term.len()) else { continue };
+                    if span.iter().zip(term).all(|(&i, s)| same(i, slot, s)) {
+                        let (from, to) = (span[0], span[span.len() - 1]);
+                        add(&mut found, concept, lang, &(from..=to).collect::<Vec<_>>(), false);
+                        covered[from..=to].iter_mut().for_each(|c| *c = true);
                     }
                 }
             }
@@ -250,9 +258,16 @@ pub(crate) fn find_whole_terms(glossary: &Glossary, phrase: &[String]) -> Vec<Co
 /// evidence is each of the concept's terms in the `targets` languages.
 /// A document gets a concept's best term, so documents naming more of the
 /// query's concepts rank first, as in the main results.
-pub(crate) fn concept_words(translator: &Translator, found: &Found, targets: &[Lang]) -> Vec<ResolvedWord> {
+/// Also returns, per language, the words a snippet of a document in that
+/// language marks (the words of the terms in that language).
+pub(crate) fn concept_words(
+    translator: &Translator,
+    found: &Found,
+    targets: &[Lang],
+) -> (Vec<ResolvedWord>, [Vec<String>; 3]) {
     let analyzer = Analyzer::get();
     let mut out = Vec::new();
+    let mut marks_by_lang: [Vec<String>; 3] = Default::default();
     for matched in &found.matches {
         let Some(concept) = translator.concept(found, matched.concept) else { continue };
         let base = match concept.source {
@@ -262,7 +277,8 @@ pub(crate) fn concept_words(translator: &Translator, found: &Found, targets: &[L
         let mut evidence = Vec::new();
         let mut marks = Vec::new();
         for &lang in targets {
-            for term in concept.terms(lang) {
+            // The usual terms: a long tail of variants costs more than it finds.
+            for term in concept.terms(lang).iter().take(MAX_TERMS_PER_LANGUAGE) {
                 let content: Vec<String> = crate::analysis::words(term)
                     .into_iter()
                     .map(|w| w.lower)
@@ -270,6 +286,13 @@ pub(crate) fn concept_words(translator: &Translator, found: &Found, targets: &[L
                     .collect();
                 let Some(first) = content.first() else { continue };
                 marks.extend(content.iter().cloned());
+                if let Some(slot) = Lang::ALL.iter().position(|&l| l == lang) {
+                    for word in &content {
+                        if !marks_by_lang[slot].contains(word) {
+                            marks_by_lang[slot].push(word.clone());
+                        }
+                    }
+                }
                 let stems: Vec<String> = content.iter().map(|w| analyzer.stem(lang, w)).collect();
                 if content.len() == 1 {
                     evidence.push(Evidence {
@@ -282,7 +305,7 @@ pub(crate) fn concept_words(translator: &Translator, found: &Found, targets: &[L
                     });
                     // The term as the last part of a compound in the text ("kerhotila" for "tila").
                     let tail: Vec<String> = stems.into_iter().filter(|s| s.chars().count() >= MIN_TAIL_CHARS).collect();
-                    if lang != Lang::En && !tail.is_empty() {
+                    if TRANSLATED_TAILS && lang != Lang::En && !tail.is_empty() {
                         evidence.push(Evidence {
                             kind: EvidenceKind::Translated,
                             word: term.clone(),
@@ -311,7 +334,7 @@ pub(crate) fn concept_words(translator: &Translator, found: &Found, targets: &[L
             out.push(ResolvedWord { typed: concept.id.clone(), evidence, also_marks: marks });
         }
     }
-    out
+    (out, marks_by_lang)
 }
 
 /// The language a query's concepts were named in most, when one leads.
@@ -356,6 +379,7 @@ mod tests {
         assert!(ids(glossary, "kotivaralista").contains(&"home_emergency_supplies".to_string()));
         assert!(ids(glossary, "xyzzy").is_empty(), "a word with no concept names none");
         assert!(ids(glossary, "well being activities").contains(&"wellbeing".to_string()));
+        assert!(ids(glossary, "code of conduct").contains(&"code_of_conduct".to_string()), "a stop word inside");
     }
 
     #[test]
@@ -364,7 +388,8 @@ mod tests {
         assert!(translator.freedict.found.is_empty());
         let found = translator.find_concepts(&words("valmiussuunnitelma"));
         assert_eq!(named_language(&found.matches), Some(Lang::Fi));
-        let concepts = concept_words(&translator, &found, &[Lang::Sv, Lang::En]);
+        let (concepts, marks) = concept_words(&translator, &found, &[Lang::Sv, Lang::En]);
+        assert!(marks[0].is_empty() && marks[1].contains(&"beredskapsplan".to_string()), "{marks:?}");
         let plan = concepts.iter().find(|w| w.typed == "preparedness_plan").expect("the concept");
         let terms: Vec<&str> = plan.evidence.iter().map(|e| e.word.as_str()).collect();
         assert!(terms.contains(&"beredskapsplan") && terms.contains(&"preparedness plan"), "{terms:?}");
