@@ -260,23 +260,49 @@ pub(crate) fn search(
     let stats = Statistics::new(searcher);
     let langs = query_langs(request, &parsed);
     let planned = plan(&stats, fields, &parsed, request, &langs)?;
-    let other_languages = if request.other_languages {
-        let resolved = planned.as_ref().map(|p| p.words.as_slice()).unwrap_or(&[]);
-        Some(search_other_languages(searcher, &stats, fields, translator, &parsed, resolved, request)?)
-    } else {
-        None
-    };
+    let resolved = planned.as_ref().map(|p| p.words.as_slice()).unwrap_or(&[]);
+    // The other languages' part is a search of its own: it runs on a
+    // second thread beside the main one (each with its own statistics).
+    std::thread::scope(|scope| {
+        let other = request.other_languages.then(|| {
+            scope.spawn(|| {
+                let stats = Statistics::new(searcher);
+                search_other_languages(searcher, &stats, fields, translator, &parsed, resolved, request)
+            })
+        });
+        let main = main_results(searcher, &stats, fields, facet_cache, request, planned.as_ref());
+        let other_languages = match other {
+            Some(thread) => {
+                Some(thread.join().map_err(|_| Error::Engine("the search in other languages failed".to_string()))??)
+            }
+            None => None,
+        };
+        let mut results = main?;
+        results.other_languages = other_languages;
+        Ok(results)
+    })
+}
+
+/// The main results of a planned search (none when it asks for nothing).
+fn main_results(
+    searcher: &Searcher,
+    stats: &Statistics,
+    fields: &Fields,
+    facet_cache: &FacetCache,
+    request: &SearchRequest,
+    planned: Option<&Plan>,
+) -> Result<SearchResults> {
     let Some(plan) = planned else {
         return Ok(SearchResults {
             query: request.query.clone(),
             total: 0,
             hits: Vec::new(),
             facets: request.facets.then(Facets::default),
-            other_languages,
+            other_languages: None,
         });
     };
     let keep = request.offset + request.limit;
-    let ranking = score::rank(&stats, fields, &plan.words, &plan.constraints, keep, request.facets)?;
+    let ranking = score::rank(stats, fields, &plan.words, &plan.constraints, keep, request.facets)?;
     let (mut candidates, total, idf) = (ranking.best, ranking.total, ranking.idf);
     let facets = if request.facets { Some(count_facets(searcher, facet_cache, &ranking.matching)?) } else { None };
     candidates.truncate(keep);
@@ -285,11 +311,11 @@ pub(crate) fn search(
     for candidate in candidates.into_iter().skip(request.offset) {
         let mut hit = load_hit(searcher, fields, candidate.address, candidate.score, &plan.snippet_words)?;
         if request.explain {
-            hit.explain = Some(explain(&stats, fields, &plan.words, &idf, &candidate)?);
+            hit.explain = Some(explain(stats, fields, &plan.words, &idf, &candidate)?);
         }
         hits.push(hit);
     }
-    Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages })
+    Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages: None })
 }
 
 /// Most hits of the other-languages part.
