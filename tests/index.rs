@@ -237,3 +237,34 @@ fn an_unchanged_file_stays_unchanged_after_a_sync_right_after_writing() {
         assert_eq!((again.updated, again.unchanged), (0, 1), "{again:?}");
     }
 }
+
+/// An index written by the previous schema version (10, before the OCR
+/// fields; `tests/fixtures/index-schema-10`, made by that version's
+/// `tietopankki index` from one document, "vanha.md") is rebuilt on open:
+/// its files go, the new version's index takes their place, and nothing
+/// else in the folder is touched (the OCR cache, a file of the user's).
+#[test]
+fn an_index_of_the_previous_schema_is_rebuilt_and_nothing_else_is_touched() {
+    let tb = TempBank::new();
+    crate::common::copy_tree(&crate::common::fixtures().join("index-schema-10"), tb.index.path());
+    let meta = std::fs::read_to_string(tb.index.path().join("meta.json")).unwrap();
+    assert!(meta.contains("\\\"schema_version\\\":10"), "the fixture is of schema 10: {meta}");
+    let old_segment = tb.index.path().join("e2c67a339671450daf81050008f71ec2.store");
+    assert!(old_segment.exists());
+    let cache = tb.index.path().join("ocr-cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("00000000000000aa.json"), "{}").unwrap();
+    std::fs::write(tb.index.path().join("LUEMINUT.txt"), "ylläpitäjän muistiinpano").unwrap();
+
+    tb.write("uusi.md", "# Uusi\n\nUuden version teksti.\n");
+    let bank = tb.open();
+    assert_eq!(bank.status().unwrap().documents, 0, "the old documents are gone with the old schema");
+    assert!(!old_segment.exists(), "the old segment files are removed");
+    assert_eq!(bank.sync().unwrap().added, 1);
+    assert_eq!(hit_paths(&bank, "uuden"), vec!["uusi.md"]);
+    assert!(hit_paths(&bank, "vanhan").is_empty());
+    let meta = std::fs::read_to_string(tb.index.path().join("meta.json")).unwrap();
+    assert!(meta.contains(&format!("\\\"schema_version\\\":{}", tietopankki::SCHEMA_VERSION)), "{meta}");
+    assert!(cache.join("00000000000000aa.json").exists(), "the OCR cache is kept");
+    assert!(tb.index.path().join("LUEMINUT.txt").exists(), "other files are kept");
+}

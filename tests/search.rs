@@ -101,7 +101,9 @@ fn phrases_exclusions_and_filters() {
     assert_eq!(hit_paths(&bank, "beredskap tag:kris"), vec!["sv/beredskap.md"]);
     assert_eq!(hit_paths(&bank, "format:markdown lang:en").len(), 2);
     let only_sv = bank.search(&SearchRequest::new("plan").lang(Lang::Sv)).unwrap();
-    assert!(only_sv.hits.iter().all(|h| h.lang == Lang::Sv));
+    assert!(!only_sv.hits.is_empty() && only_sv.hits.iter().all(|h| h.lang == Lang::Sv), "{:?}", only_sv.hits);
+    let everywhere = bank.search(&SearchRequest::new("plan")).unwrap();
+    assert!(everywhere.total > only_sv.total, "the filter removed nothing");
     let only_folder = bank.search(&SearchRequest::new("grants").folder("fi")).unwrap();
     assert_eq!(only_folder.total, 0);
     let only_pdf = bank.search(&SearchRequest::new("grants").format(Format::Pdf)).unwrap();
@@ -113,8 +115,9 @@ fn stray_syntax_never_errors() {
     let (_tb, bank) = sample_bank();
     for q in ["\"sähkökatko", "lang:", ":", "AND OR", "-", "\"\"", "((", "tag:\"", "*", "kotivara~2", "a:b:c", "🙂"]
     {
+        // An answer, never an error; what stray syntax finds is what its words find.
         let results = bank.search(&SearchRequest::new(q)).unwrap_or_else(|e| panic!("{q}: {e}"));
-        assert!(results.total <= 6, "{q}");
+        assert_eq!(results.hits.len(), results.total.min(10), "{q}");
     }
     assert_eq!(hit_paths(&bank, "\"sähkökatko")[0], "fi/sahkokatko.md");
 }
@@ -146,7 +149,7 @@ fn facets_count_the_current_query() {
     assert!(langs.contains(&("sv".to_string(), 1)), "{langs:?}");
     assert!(facets.folder.iter().any(|f| f.value == "sv"));
     assert!(facets.tag.iter().any(|f| f.value == "beredskap"));
-    assert!(facets.format.iter().all(|f| f.value == "markdown"));
+    assert!(!facets.format.is_empty() && facets.format.iter().all(|f| f.value == "markdown"), "{:?}", facets.format);
 }
 
 #[test]
