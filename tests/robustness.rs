@@ -211,6 +211,7 @@ fn kill_during_sync_leaves_a_usable_index() {
     eprintln!("full sync of {} files: {full:?}", live.len());
 
     let mut killed_mid_run = 0;
+    let mut killed_before_commit = 0;
     for generation in 1..=runs {
         // Change the folder: rewrite a share of the files, delete some, add some.
         let share = if generation % 2 == 0 { 100 } else { 30 };
@@ -247,6 +248,11 @@ fn kill_during_sync_leaves_a_usable_index() {
         // The next sync completes and the index matches the folder.
         let report = bank.sync().unwrap_or_else(|e| panic!("run {generation}: sync after a kill failed: {e}"));
         assert!(report.failed.is_empty(), "{:?}", report.failed);
+        // Work left for it means the killed run died before its commit:
+        // the folder had changed, and nothing of that was committed.
+        if report.changed_anything() {
+            killed_before_commit += 1;
+        }
         let count = check_consistent(&bank);
         assert_eq!(count, live.len(), "run {generation}: document count after the resync");
         assert_eq!(bank.status().unwrap().documents as usize, live.len());
@@ -261,7 +267,11 @@ fn kill_during_sync_leaves_a_usable_index() {
         let again = bank.sync().unwrap();
         assert!(!again.changed_anything(), "run {generation}: a second sync still found work: {again:?}");
     }
-    eprintln!("kill test: {runs}/{runs} runs recovered ({killed_mid_run} killed mid-sync)");
+    eprintln!(
+        "kill test: {runs}/{runs} runs recovered ({killed_mid_run} killed while running, {killed_before_commit} before their commit)"
+    );
+    // The test only means something if kills really interrupted syncs.
+    assert!(killed_before_commit >= 1, "no run was killed before its commit: {killed_mid_run} were still running");
 }
 
 // ---------------------------------------------------------------- concurrency
