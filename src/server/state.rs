@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use super::ServeConfig;
 use crate::error::{Error, Result};
@@ -51,10 +51,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
 impl AppState {
     pub fn new(bank: Arc<KnowledgeBank>, config: ServeConfig) -> Result<AppState> {
         let documents_root = config.documents_dir.canonicalize()?;
@@ -92,7 +88,7 @@ impl AppState {
         let duration_ms = started.elapsed().as_millis() as u64;
         self.syncing.store(false, Ordering::SeqCst);
         let mut info = lock(&self.info);
-        info.finished = Some(now_secs());
+        info.finished = Some(crate::indexer::now_secs());
         info.duration_ms = duration_ms;
         info.reason = reason.to_string();
         match &result {
