@@ -31,6 +31,10 @@ use crate::search::{self, SearchRequest, SearchResults};
 pub const DEFAULT_DOCUMENTS_DIR: &str = "documents";
 /// Default index folder.
 pub const DEFAULT_INDEX_DIR: &str = "index";
+/// Default address of the web service: this machine only.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// Default seconds between the service's full re-scans of the documents folder.
+pub const DEFAULT_RESCAN_SECS: u64 = 30;
 /// Default memory budget of the index writer (bytes): fits a small server.
 pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
 

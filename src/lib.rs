@@ -51,8 +51,8 @@ pub mod server;
 pub mod watch;
 
 pub use bank::{
-    DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_DOCUMENTS_DIR,
-    DEFAULT_INDEX_DIR, DEFAULT_WRITER_MEMORY,
+    DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_ADDR, DEFAULT_DOCUMENTS_DIR,
+    DEFAULT_INDEX_DIR, DEFAULT_RESCAN_SECS, DEFAULT_WRITER_MEMORY,
 };
 pub use document::{Extracted, Format};
 pub use error::{Error, FailedFile, FileError, Result};

@@ -66,10 +66,10 @@ impl ServeConfig {
         ServeConfig {
             documents_dir: documents_dir.into(),
             index_dir: index_dir.into(),
-            addr: "127.0.0.1:8080".to_string(),
+            addr: crate::DEFAULT_ADDR.to_string(),
             admin_token: None,
             cors_origins: Vec::new(),
-            rescan_secs: 30,
+            rescan_secs: crate::DEFAULT_RESCAN_SECS,
             limits: crate::ExtractLimits::default(),
             allowed_hosts: Vec::new(),
             extract_worker: None,
