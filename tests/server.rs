@@ -646,6 +646,11 @@ fn page_language_from_accept_language_and_url() {
     assert!(en.contains(">Search</button>"));
     // The choice is remembered in links.
     assert!(en.contains("href=\"/?ui=sv\""));
+    // `ui` takes the codes only, on every page alike: "suomi" is no choice, so the browser's language holds.
+    for target in ["/?ui=suomi", "/?ui=suomi&page=0", "/no-such-page?ui=suomi"] {
+        let page = request(addr(), "GET", target, &[("Accept-Language", "sv")]).text();
+        assert!(page.contains("<html lang=\"sv\">"), "{target}");
+    }
     // A Finnish-interface page marks the Swedish and English hits.
     let page = get(addr(), "/?q=str%C3%B6mavbrott&ui=fi").text();
     assert!(page.contains("<li class=\"hit\" lang=\"sv\">"), "{page}");

@@ -148,7 +148,7 @@ impl SearchParams {
 }
 
 /// Only the codes `fi`, `sv` and `en` (any case).
-fn parse_lang(value: &str) -> Option<Lang> {
+pub(crate) fn parse_lang(value: &str) -> Option<Lang> {
     match value.to_ascii_lowercase().as_str() {
         "fi" => Some(Lang::Fi),
         "sv" => Some(Lang::Sv),

@@ -65,7 +65,7 @@ pub(crate) async fn search_page(state: &Arc<AppState>, request: &Request) -> Res
         Err(message) => {
             // Keep the interface language and the words; drop the bad parameter.
             let pairs = request.params().unwrap_or_default();
-            let ui = pairs.iter().rev().find(|(k, _)| k == "ui").and_then(|(_, v)| v.parse::<Lang>().ok());
+            let ui = ui_param(&pairs);
             let q = pairs.iter().rev().find(|(k, _)| k == "q").map(|(_, v)| v.trim().chars().take(200).collect());
             let params =
                 SearchParams { ui, q: q.unwrap_or_default(), page: 1, per_page: 10, ..SearchParams::default() };
@@ -554,14 +554,15 @@ pub(crate) fn refused_page(request: &Request, status: StatusCode, reason: &str) 
     response(status, "text/html; charset=utf-8", body)
 }
 
+/// The page language a request asks for with `ui=` (the last one wins),
+/// read as the search parameters read it: `fi`, `sv` or `en` only.
+fn ui_param(pairs: &[(String, String)]) -> Option<Lang> {
+    pairs.iter().rev().find(|(k, _)| k == "ui").and_then(|(_, v)| super::api::parse_lang(v.trim()))
+}
+
 pub(crate) fn error_page(request: &Request, status: StatusCode) -> Resp {
     let pairs = request.params().unwrap_or_default();
-    let ui = pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "ui")
-        .and_then(|(_, v)| v.parse::<Lang>().ok())
-        .unwrap_or_else(|| i18n::negotiate(request.header(header::ACCEPT_LANGUAGE)));
+    let ui = ui_param(&pairs).unwrap_or_else(|| i18n::negotiate(request.header(header::ACCEPT_LANGUAGE)));
     let t = i18n::texts(ui);
     let mut body = String::new();
     head(&mut body, ui, &format!("{} – {}", t.not_found, t.site));
