@@ -17,12 +17,12 @@ use crate::error::{Error, FailedFile, Result};
 use crate::extract::ocr::cache::OcrCache;
 use crate::extract::ocr::OcrEngine;
 use crate::extract::ExtractLimits;
-use crate::indexer::{self, CommitPayload, OcrIndexing, SyncContext, SyncProgress, SyncReport};
+use crate::index::schema::{Fields, SCHEMA_VERSION};
+use crate::index::{CommitPayload, OcrIndexing, SyncContext, SyncProgress, SyncReport};
 use crate::lang::Lang;
 use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
-use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::search::translate::{FreeDictStatus, Glossary, Translator};
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
@@ -406,7 +406,7 @@ impl KnowledgeBank {
             ocr: OcrIndexing { cache: self.ocr_cache.clone(), max_pages: self.ocr.max_pages_per_document },
             force,
         };
-        let report = indexer::sync(&ctx, progress)?;
+        let report = crate::index::sync(&ctx, progress)?;
         tracing::info!(
             added = report.added,
             updated = report.updated,
@@ -446,8 +446,9 @@ impl KnowledgeBank {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
         let lines = |field| text(field).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default();
-        let u32s =
-            |field| doc.get_first(field).and_then(|v| v.as_bytes()).map(crate::schema::decode_u32s).unwrap_or_default();
+        let u32s = |field| {
+            doc.get_first(field).and_then(|v| v.as_bytes()).map(crate::index::schema::decode_u32s).unwrap_or_default()
+        };
         DocumentRecord {
             path: text(f.path).unwrap_or_default(),
             title: text(f.title_text).unwrap_or_default(),
@@ -556,7 +557,7 @@ impl KnowledgeBank {
         for (documents_done, scan) in pending.iter().enumerate() {
             let file = self.documents_dir.join(&scan.path);
             // A file changed since it was indexed waits for the next sync to read it afresh.
-            if indexer::hash_file(&file) != Some(scan.hash) {
+            if crate::index::hash_file(&file) != Some(scan.hash) {
                 continue;
             }
             let mut record = self.ocr_cache.load(scan.hash);

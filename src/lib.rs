@@ -36,11 +36,9 @@ mod bank;
 pub mod document;
 pub mod error;
 pub mod extract;
-mod indexer;
+mod index;
 pub mod lang;
-mod merge;
 pub mod recognition;
-mod schema;
 pub mod search;
 pub use search::parse as query;
 pub use search::snippet;
@@ -57,10 +55,10 @@ pub use bank::{
 pub use document::{Extracted, Format};
 pub use error::{Error, FailedFile, FileError, Result};
 pub use extract::ExtractLimits;
-pub use indexer::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
+pub use index::schema::SCHEMA_VERSION;
+pub use index::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
 pub use recognition::{OcrOptions, OcrReport, OcrStatus};
-pub use schema::SCHEMA_VERSION;
 pub use search::{
     EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, SearchHit, SearchRequest, SearchResults,
     WordEvidence,

@@ -19,8 +19,8 @@ use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
 
 use crate::error::Result;
+use crate::index::schema::Fields;
 use crate::lang::Lang;
-use crate::schema::Fields;
 
 /// Limits of text recognition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,7 +208,7 @@ pub(crate) fn pending_scans(searcher: &Searcher, fields: &Fields) -> Result<Vec<
             let pages = doc
                 .get_first(fields.ocr_pending_pages)
                 .and_then(|v| v.as_bytes())
-                .map(crate::schema::decode_u32s)
+                .map(crate::index::schema::decode_u32s)
                 .unwrap_or_default();
             if !path.is_empty() && !pages.is_empty() {
                 out.push(PendingScan { path, hash, pages });

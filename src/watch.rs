@@ -36,7 +36,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::document::Format;
 use crate::error::{Error, Result};
-use crate::indexer::is_ignored_name;
+use crate::index::is_ignored_name;
 
 /// Timing of a [`FolderWatcher`].
 #[derive(Debug, Clone)]

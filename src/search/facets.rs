@@ -17,7 +17,7 @@ use tantivy::columnar::{ColumnIndex, ColumnValues, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, Searcher, SegmentReader};
 
-use crate::schema::split_facet_key;
+use crate::index::schema::split_facet_key;
 
 /// A facet value and how many matching documents have it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

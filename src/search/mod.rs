@@ -23,8 +23,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::analysis::{stopwords, Analyzer};
 use crate::document::{page_of, Format};
 use crate::error::{Error, Result};
+use crate::index::schema::Fields;
 use crate::lang::Lang;
-use crate::schema::Fields;
 pub(crate) use facets::FacetCache;
 use facets::FacetCollector;
 pub use facets::{FacetCount, Facets};
@@ -756,8 +756,11 @@ fn load_hit_with<'w>(
         (Format::Pdf, None) if !page_starts.is_empty() => Some(1),
         _ => None,
     };
-    let ocr_pages =
-        doc.get_first(fields.ocr_pages).and_then(|v| v.as_bytes()).map(crate::schema::decode_u32s).unwrap_or_default();
+    let ocr_pages = doc
+        .get_first(fields.ocr_pages)
+        .and_then(|v| v.as_bytes())
+        .map(crate::index::schema::decode_u32s)
+        .unwrap_or_default();
     Ok(SearchHit {
         path: text_of(fields.path),
         title: text_of(fields.title_text),
@@ -776,7 +779,7 @@ fn load_hit_with<'w>(
 pub(crate) fn page_starts(doc: &TantivyDocument, fields: &Fields) -> Vec<usize> {
     doc.get_first(fields.page_starts)
         .and_then(|v| v.as_bytes())
-        .map(|b| crate::schema::decode_u32s(b).into_iter().map(|s| s as usize).collect())
+        .map(|b| crate::index::schema::decode_u32s(b).into_iter().map(|s| s as usize).collect())
         .unwrap_or_default()
 }
 

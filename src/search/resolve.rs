@@ -19,8 +19,8 @@ use tantivy_fst::Automaton;
 use super::stats::Statistics;
 use crate::analysis::{exact_key, fold, stopwords, Analyzer, MIN_TAIL_CHARS};
 use crate::error::Result;
+use crate::index::schema::Fields;
 use crate::lang::Lang;
-use crate::schema::Fields;
 
 /// How a query word reached an index word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -24,7 +24,7 @@ use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
 use super::resolve::{confidence, Evidence, EvidenceKind, ResolvedWord, Source};
 use super::stats::Statistics;
 use crate::error::Result;
-use crate::schema::Fields;
+use crate::index::schema::Fields;
 
 /// The constants of the scoring model.
 pub(crate) mod weight {

@@ -13,7 +13,7 @@ use super::api::{document_url, run_search, SearchParams, DEFAULT_PER_PAGE};
 use super::http::{encode_component, iso_utc, response, short_utc, Request, Resp};
 use super::i18n::{self, Texts};
 use super::state::AppState;
-use crate::indexer::now_secs;
+use crate::index::now_secs;
 use crate::snippet::escape_html;
 use crate::{Error, FacetCount, Format, Lang, SearchHit, SearchResults};
 

@@ -88,7 +88,7 @@ impl AppState {
         let duration_ms = started.elapsed().as_millis() as u64;
         self.syncing.store(false, Ordering::SeqCst);
         let mut info = lock(&self.info);
-        info.finished = Some(crate::indexer::now_secs());
+        info.finished = Some(crate::index::now_secs());
         info.duration_ms = duration_ms;
         info.reason = reason.to_string();
         match &result {

@@ -1,6 +1,9 @@
-//! Stage 4: indexing. Walks the documents folder, decides per file whether it
+//! Stage 4: indexing (`schema`: the fields; `merge`: the merge policy). Walks the documents folder, decides per file whether it
 //! is new, changed, unchanged or gone, extracts the changed ones on worker
 //! threads, and writes them through one tantivy writer in one atomic commit.
+
+pub(crate) mod merge;
+pub(crate) mod schema;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use crate::document::{Extracted, Format};
 use crate::error::{FailedFile, FileError, Result};
 use crate::extract::{extract_file, ExtractLimits};
 use crate::lang::Lang;
-use crate::schema::{Fields, SCHEMA_VERSION};
+use schema::{Fields, SCHEMA_VERSION};
 
 /// The stages of a sync, for progress display and logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -380,7 +383,7 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
     let writer_threads = ctx.threads.clamp(1, 2);
     let mut writer: IndexWriter<TantivyDocument> =
         ctx.index.writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))?;
-    writer.set_merge_policy(Box::new(crate::merge::BoundedMergePolicy::new(ctx.index_dir)));
+    writer.set_merge_policy(Box::new(crate::index::merge::BoundedMergePolicy::new(ctx.index_dir)));
     // A process killed during a commit can leave files that no commit refers
     // to; one of them could carry the very name this commit is about to
     // write (`<segment>.<opstamp>.del`). Clear them out first.
@@ -720,7 +723,7 @@ pub(crate) fn to_tantivy(
     let folder = rel.split_once('/').map(|(top, _)| top).unwrap_or("");
     out.add_text(
         fields.facet_key,
-        crate::schema::facet_key(lang.code(), format.name(), folder, seen_tags.keys().map(String::as_str)),
+        crate::index::schema::facet_key(lang.code(), format.name(), folder, seen_tags.keys().map(String::as_str)),
     );
     if let Some(author) = &doc.author {
         out.add_text(fields.author, author);
@@ -733,18 +736,18 @@ pub(crate) fn to_tantivy(
     out.add_text(fields.headings_text, doc.headings.join("\n"));
     if let Some(pages) = doc.pages() {
         out.add_u64(fields.pages, pages as u64);
-        let bytes = crate::schema::encode_u32s(doc.page_starts.iter().map(|&s| s as u32));
+        let bytes = crate::index::schema::encode_u32s(doc.page_starts.iter().map(|&s| s as u32));
         out.add_bytes(fields.page_starts, &bytes);
     }
     if !doc.ocr_pages.is_empty() {
-        out.add_bytes(fields.ocr_pages, &crate::schema::encode_u32s(doc.ocr_pages.iter().copied()));
+        out.add_bytes(fields.ocr_pages, &crate::index::schema::encode_u32s(doc.ocr_pages.iter().copied()));
     }
     out.add_u64(fields.ocr_page_count, doc.ocr_pages.len() as u64);
     if let Some(confidence) = doc.ocr_confidence {
         out.add_f64(fields.ocr_confidence, f64::from(confidence));
     }
     if !ocr_pending.is_empty() {
-        out.add_bytes(fields.ocr_pending_pages, &crate::schema::encode_u32s(ocr_pending.iter().copied()));
+        out.add_bytes(fields.ocr_pending_pages, &crate::index::schema::encode_u32s(ocr_pending.iter().copied()));
     }
     out.add_u64(fields.ocr_pending, ocr_pending.len() as u64);
     out.add_u64(fields.size, stamp.size);
