@@ -88,6 +88,17 @@ impl FromStr for Format {
     }
 }
 
+/// Names the walker skips: hidden files, editor and download temp files.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || [".swp", ".swo", ".swx", ".tmp", ".temp", ".part", ".crdownload", ".partial", ".download"]
+            .iter()
+            .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+}
+
 /// The text and metadata extracted from one file (stage 1's output).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Extracted {
@@ -167,6 +178,16 @@ mod tests {
         assert_eq!(page_of(&starts, 10), Some(2));
         assert_eq!(page_of(&starts, 100), Some(3));
         assert_eq!(page_of(&[], 3), None);
+    }
+
+    #[test]
+    fn ignored_names() {
+        for name in [".hidden.md", "~$report.docx", ".#notes.md", "notes.md.swp", "file.md~", "x.pdf.part"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        for name in ["kotivara.md", "report.pdf", "a~b.md"] {
+            assert!(!is_ignored_name(name), "{name}");
+        }
     }
 
     #[test]

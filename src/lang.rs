@@ -67,6 +67,16 @@ impl FromStr for Lang {
     }
 }
 
+/// The language a document is indexed in: what it declares, else the
+/// detected dominant language of its text (or of its title), else English.
+pub fn document_language(doc: &crate::document::Extracted) -> Lang {
+    if let Some(lang) = doc.declared_lang {
+        return lang;
+    }
+    let detected = detect(&doc.text).or_else(|| doc.title.as_deref().and_then(detect));
+    detected.map(|d| d.lang).unwrap_or(Lang::En)
+}
+
 /// The result of detecting a text's language.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Detection {

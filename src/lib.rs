@@ -52,11 +52,12 @@ pub use bank::{
     DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_ADDR, DEFAULT_DOCUMENTS_DIR,
     DEFAULT_INDEX_DIR, DEFAULT_RESCAN_SECS, DEFAULT_WRITER_MEMORY,
 };
+pub use document::is_ignored_name;
 pub use document::{Extracted, Format};
 pub use error::{Error, FailedFile, FileError, Result};
 pub use extract::ExtractLimits;
 pub use index::schema::SCHEMA_VERSION;
-pub use index::{is_ignored_name, IndexStage, SyncProgress, SyncReport};
+pub use index::{IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
 pub use recognition::{OcrOptions, OcrReport, OcrStatus};
 pub use search::{

@@ -34,9 +34,9 @@ use std::time::{Duration, Instant, SystemTime};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::document::is_ignored_name;
 use crate::document::Format;
 use crate::error::{Error, Result};
-use crate::index::is_ignored_name;
 
 /// Timing of a [`FolderWatcher`].
 #[derive(Debug, Clone)]

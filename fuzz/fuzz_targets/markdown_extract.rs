@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(source) = text::decode_text(data) {
         let doc = markdown::extract_markdown(&source, "fuzz");
         let _ = normalise_text(&doc.text);
-        let _ = tietopankki::extract::detect_language(&doc);
+        let _ = tietopankki::lang::document_language(&doc);
     }
     let _ = text::extract_text(data, "fuzz");
     let _ = tietopankki::extract::html::extract(data, "fuzz");

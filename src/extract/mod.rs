@@ -314,16 +314,6 @@ pub(crate) fn iso_date(value: &str) -> Option<String> {
     (shape && !date.starts_with("0000") && !date.starts_with("1601")).then(|| date.to_string())
 }
 
-/// The language a document is indexed in: what it declares, else the
-/// detected dominant language, else English.
-pub fn detect_language(doc: &Extracted) -> crate::Lang {
-    if let Some(lang) = doc.declared_lang {
-        return lang;
-    }
-    let detected = crate::lang::detect(&doc.text).or_else(|| doc.title.as_deref().and_then(crate::lang::detect));
-    detected.map(|d| d.lang).unwrap_or(crate::Lang::En)
-}
-
 /// Final clean-up shared by all formats: Unicode NFC (so `a` + combining
 /// diaeresis becomes `ä`), ligatures expanded, soft hyphens and control
 /// characters dropped.

@@ -16,7 +16,7 @@ use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 use walkdir::WalkDir;
 
 use crate::analysis::tokenizer::tag_text;
-use crate::document::{Extracted, Format};
+use crate::document::{is_ignored_name, Extracted, Format};
 use crate::error::{FailedFile, FileError, Result};
 use crate::extract::{extract_file, ExtractLimits};
 use crate::lang::Lang;
@@ -235,17 +235,6 @@ fn relative_key(rel: &Path) -> Option<String> {
         return None;
     }
     Some(parts.join("/"))
-}
-
-/// Names the walker skips: hidden files, editor and download temp files.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with("~$")
-        || name.starts_with('#')
-        || name.ends_with('~')
-        || [".swp", ".swo", ".swx", ".tmp", ".temp", ".part", ".crdownload", ".partial", ".download"]
-            .iter()
-            .any(|ext| name.to_ascii_lowercase().ends_with(ext))
 }
 
 fn stamp_of(path: &Path) -> Option<FileStamp> {
@@ -673,7 +662,7 @@ fn build_document(
         let name = file.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
         ocr_pending = crate::extract::ocr::cache::apply(&mut extracted, &record, ocr.max_pages, name);
     }
-    let lang = crate::extract::detect_language(&extracted);
+    let lang = crate::lang::document_language(&extracted);
     let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted, &ocr_pending);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
@@ -800,16 +789,6 @@ pub(crate) fn date_to_secs(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ignored_names() {
-        for name in [".hidden.md", "~$report.docx", ".#notes.md", "notes.md.swp", "file.md~", "x.pdf.part"] {
-            assert!(is_ignored_name(name), "{name}");
-        }
-        for name in ["kotivara.md", "report.pdf", "a~b.md"] {
-            assert!(!is_ignored_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn dates() {
