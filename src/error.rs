@@ -60,6 +60,9 @@ pub enum Error {
     /// A search request that cannot be answered as asked (e.g. a page past the limit).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The service is stopping and starts no new work.
+    #[error("the server is shutting down")]
+    ShuttingDown,
     /// A file could not be read directly (for `extract`).
     #[error("{0}")]
     File(#[from] FileError),

@@ -182,6 +182,7 @@ pub(crate) fn error_response(err: &Error) -> Resp {
         Error::InvalidRequest(message) => json_error(StatusCode::BAD_REQUEST, message),
         Error::NotFound(path) => json_error(StatusCode::NOT_FOUND, &format!("no such document: {path}")),
         Error::Locked => json_error(StatusCode::SERVICE_UNAVAILABLE, "the index is being updated; try again shortly"),
+        Error::ShuttingDown => json_error(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"),
         other => {
             tracing::error!(err = %other, "request failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
@@ -386,8 +387,22 @@ pub(crate) async fn reindex(state: &Arc<AppState>, request: &Request) -> Resp {
                 }),
             )
         }
-        Ok(Err(Error::InvalidRequest(message))) => json_error(StatusCode::SERVICE_UNAVAILABLE, &message),
         Ok(Err(err)) => error_response(&err),
         Err(err) => error_response(&Error::Engine(err.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_get_the_status_of_whose_fault_they_are() {
+        assert_eq!(error_response(&Error::InvalidRequest("x".into())).status(), StatusCode::BAD_REQUEST);
+        assert_eq!(error_response(&Error::NotFound("a.md".into())).status(), StatusCode::NOT_FOUND);
+        // A stopping server is unavailable, not a bad request of the client.
+        assert_eq!(error_response(&Error::ShuttingDown).status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error_response(&Error::Locked).status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error_response(&Error::Engine("x".into())).status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -77,7 +77,7 @@ impl AppState {
     /// Syncs started by the server never overlap.
     pub fn sync_now(&self, reason: &str) -> Result<SyncReport> {
         if self.stopping.load(Ordering::SeqCst) {
-            return Err(Error::InvalidRequest("the server is shutting down".to_string()));
+            return Err(Error::ShuttingDown);
         }
         let _gate = lock(&self.gate);
         // The bank logs one line per sync at info; the span names what started it.
