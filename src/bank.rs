@@ -553,6 +553,12 @@ impl KnowledgeBank {
                 return Ok(report);
             }
         };
+        let save = |hash: u64, record: &crate::extract::ocr::cache::ScanRecord| {
+            self.ocr_cache.save(hash, record).map_err(|e| Error::IndexDir {
+                path: self.index_dir.clone(),
+                reason: format!("the text recognition cache: {e}"),
+            })
+        };
         let documents_total = pending.len();
         for (documents_done, scan) in pending.iter().enumerate() {
             let file = self.documents_dir.join(&scan.path);
@@ -602,16 +608,10 @@ impl KnowledgeBank {
                         record.failed.insert(page, err.to_string());
                     }
                 }
-                self.ocr_cache.save(scan.hash, &record).map_err(|e| Error::IndexDir {
-                    path: self.index_dir.clone(),
-                    reason: format!("the text recognition cache: {e}"),
-                })?;
+                save(scan.hash, &record)?;
             }
             if record.stopped.is_some() {
-                self.ocr_cache.save(scan.hash, &record).map_err(|e| Error::IndexDir {
-                    path: self.index_dir.clone(),
-                    reason: format!("the text recognition cache: {e}"),
-                })?;
+                save(scan.hash, &record)?;
             }
             if cancel.load(Ordering::SeqCst) {
                 report.cancelled = true;

@@ -411,13 +411,7 @@ fn run_search(index: PathBuf, options: SearchOptions, query: String) -> Result<E
         let _ = writeln!(out, "No documents match \"{}\".", terminal_safe(&results.query));
     }
     for (i, hit) in results.hits.iter().enumerate() {
-        let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
-        let _ = writeln!(out, "{}. {}", i + 1, terminal_safe(&hit.title));
-        let _ = writeln!(out, "   {} ({}, {}{page})", terminal_safe(&hit.path), hit.lang, hit.format);
-        let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
-        if let Some(explanation) = &hit.explain {
-            print_explanation(&mut out, hit.score, explanation);
-        }
+        print_hit(&mut out, i + 1, hit, color);
     }
     if results.total > results.hits.len() {
         let _ = writeln!(out, "({} of {} matching documents shown)", results.hits.len(), results.total);
@@ -427,20 +421,24 @@ fn run_search(index: PathBuf, options: SearchOptions, query: String) -> Result<E
         let _ =
             writeln!(out, "\nAlso in {} ({} documents), through translated terms:", langs.join(" and "), other.total);
         for (i, hit) in other.hits.iter().enumerate() {
-            let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
-            let _ = writeln!(out, "{}. {}", i + 1, terminal_safe(&hit.title));
-            let _ = writeln!(
-                out,
-                "   {} ({}, {}{page}) via {}",
-                terminal_safe(&hit.path),
-                hit.lang,
-                hit.format,
-                terminal_safe(&hit.via.join(", "))
-            );
-            let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
+            print_hit(&mut out, i + 1, hit, color);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints one hit: its number and title, where it is (and, for a hit in
+/// another language, the terms it was found by), its snippet, its evidence.
+fn print_hit(out: &mut impl Write, number: usize, hit: &tietopankki::SearchHit, color: bool) {
+    let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
+    let via = if hit.via.is_empty() { String::new() } else { format!(" via {}", hit.via.join(", ")) };
+    let _ = writeln!(out, "{number}. {}", terminal_safe(&hit.title));
+    let _ =
+        writeln!(out, "   {} ({}, {}{page}){}", terminal_safe(&hit.path), hit.lang, hit.format, terminal_safe(&via));
+    let _ = writeln!(out, "   {}", snippet_for_terminal(&hit.snippet, color));
+    if let Some(explanation) = &hit.explain {
+        print_explanation(out, hit.score, explanation);
+    }
 }
 
 /// Prints the evidence behind one hit's score, a line per query word.

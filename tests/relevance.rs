@@ -12,6 +12,23 @@ use tietopankki::{KnowledgeBank, SearchRequest};
 
 use crate::common::{shared_dir, tempdir};
 
+/// Writes the queries, judgments and run as `{prefix}queries.tsv`,
+/// `{prefix}qrels` and `{prefix}run.trec` in `out_dir`, scores them with the
+/// shared `ireval` and returns its table (the last line the overall JSON).
+fn ireval(shared: &Path, out_dir: &Path, prefix: &str, [queries, qrels, run]: [String; 3]) -> String {
+    let paths = ["queries.tsv", "qrels", "run.trec"].map(|name| out_dir.join(format!("{prefix}{name}")));
+    for (path, text) in paths.iter().zip([queries, qrels, run]) {
+        std::fs::write(path, text).unwrap();
+    }
+    let output = std::process::Command::new("python3")
+        .arg(shared.join("tools/ireval"))
+        .args(&paths)
+        .output()
+        .expect("python3 runs ireval");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 #[test]
 fn development_queries_meet_the_targets() {
     let Some(shared) = shared_dir("corpus/queries") else { return };
@@ -39,18 +56,8 @@ fn development_queries_meet_the_targets() {
         }
         qrels.push_str(&std::fs::read_to_string(shared.join(format!("corpus/queries/{lang}.qrels"))).unwrap());
     }
-    let (q_path, r_path, run_path) = (out_dir.join("queries.tsv"), out_dir.join("qrels"), out_dir.join("run.trec"));
-    std::fs::write(&q_path, queries).unwrap();
-    std::fs::write(&r_path, qrels).unwrap();
-    std::fs::write(&run_path, run).unwrap();
-    let output = std::process::Command::new("python3")
-        .arg(shared.join("tools/ireval"))
-        .args([&q_path, &r_path, &run_path])
-        .output()
-        .expect("python3 runs ireval");
-    let table = String::from_utf8_lossy(&output.stdout);
+    let table = ireval(&shared, &out_dir, "", [queries, qrels, run]);
     println!("{table}");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let overall: serde_json::Value = serde_json::from_str(table.lines().last().unwrap()).unwrap();
     let ndcg = overall["ndcg@10"].as_f64().unwrap();
@@ -111,19 +118,8 @@ fn other_language_hits_of_the_development_queries_meet_the_target() {
         }
         qrels.push_str(&std::fs::read_to_string(shared.join(format!("corpus/queries/cross/{lang}.qrels"))).unwrap());
     }
-    let (q_path, r_path, run_path) =
-        (out_dir.join("cross-queries.tsv"), out_dir.join("cross-qrels"), out_dir.join("cross-run.trec"));
-    std::fs::write(&q_path, queries).unwrap();
-    std::fs::write(&r_path, qrels).unwrap();
-    std::fs::write(&run_path, run).unwrap();
-    let output = std::process::Command::new("python3")
-        .arg(shared.join("tools/ireval"))
-        .args([&q_path, &r_path, &run_path])
-        .output()
-        .expect("python3 runs ireval");
-    let table = String::from_utf8_lossy(&output.stdout);
+    let table = ireval(&shared, &out_dir, "cross-", [queries, qrels, run]);
     println!("other languages ({with_hits} queries with hits):\n{table}");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let overall: serde_json::Value = serde_json::from_str(table.lines().last().unwrap()).unwrap();
     let ndcg = overall["ndcg@10"].as_f64().unwrap();
     assert!(ndcg >= 0.75, "cross-language nDCG@10 {ndcg} is below 0.75");

@@ -388,16 +388,7 @@ fn search_other_languages(
     out.langs = targets.clone();
     let mut filters = filter_terms(fields, parsed, request);
     filters.push(targets.iter().map(|l| Term::from_field_text(fields.lang, l.code())).collect());
-    let analyzer = Analyzer::get();
-    let mut excluded = Vec::new();
-    for word in parsed.excluded.iter().flatten() {
-        for &lang in &Lang::ALL {
-            let key = analyzer.stem(lang, word);
-            for field in [fields.title, fields.heads, fields.body] {
-                excluded.push(Term::from_field_text(field, &key));
-            }
-        }
-    }
+    let excluded = excluded_terms(fields, parsed, &Lang::ALL);
     let constraints = score::Constraints { filters, excluded, required: Vec::new(), language: None };
     let keep = request.other_languages_limit.clamp(1, MAX_OTHER_LANGUAGE_HITS);
     let ranking = score::rank(stats, fields, &words, &constraints, keep, false)?;
@@ -446,19 +437,9 @@ fn plan(
     request: &SearchRequest,
     langs: &[Lang],
 ) -> Result<Option<Plan>> {
-    let analyzer = Analyzer::get();
     let filters = filter_terms(fields, parsed, request);
 
-    // Exclusions: any stem of the excluded word in any text field.
-    let mut excluded = Vec::new();
-    for word in parsed.excluded.iter().flatten() {
-        for &lang in langs {
-            let key = analyzer.stem(lang, word);
-            for field in [fields.title, fields.heads, fields.body] {
-                excluded.push(Term::from_field_text(field, &key));
-            }
-        }
-    }
+    let excluded = excluded_terms(fields, parsed, langs);
 
     // Words: stop words are dropped unless the query is nothing but them.
     let content: Vec<String> = parsed.words.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
@@ -505,6 +486,22 @@ fn plan(
         None
     };
     Ok(Some(Plan { words, constraints: score::Constraints { filters, excluded, required, language }, snippet_words }))
+}
+
+/// The terms of the query's `-excluded` words: any stem of them, in any
+/// of `langs`, in any text field.
+fn excluded_terms(fields: &Fields, parsed: &ParsedQuery, langs: &[Lang]) -> Vec<Term> {
+    let analyzer = Analyzer::get();
+    let mut excluded = Vec::new();
+    for word in parsed.excluded.iter().flatten() {
+        for &lang in langs {
+            let key = analyzer.stem(lang, word);
+            for field in [fields.title, fields.heads, fields.body] {
+                excluded.push(Term::from_field_text(field, &key));
+            }
+        }
+    }
+    excluded
 }
 
 /// The filter groups of a query and request: each a list of terms of which
