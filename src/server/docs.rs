@@ -6,9 +6,11 @@ use std::sync::Arc;
 use warp::http::header::{self, HeaderValue};
 use warp::http::StatusCode;
 
-use super::http::{encode_path, percent_decode, Request, Streamed};
-use super::page;
+use super::pages;
+use super::reply::{streamed, Streamed};
+use super::request::RequestContext;
 use super::state::AppState;
+use super::urls::{decode_path, encode_path};
 use crate::{is_ignored_name, Format};
 
 /// Resolves a URL path (still percent-encoded, relative to `/documents/`) to
@@ -18,7 +20,7 @@ use crate::{is_ignored_name, Format};
 /// NUL, colons, hidden and temporary files, anything whose real location
 /// (symlinks followed) is outside `root`, and files of other formats.
 pub(crate) fn resolve(root: &Path, raw: &str) -> Option<(PathBuf, Format)> {
-    let decoded = percent_decode(raw, false).ok()?;
+    let decoded = decode_path(raw).ok()?;
     if decoded.is_empty() || decoded.starts_with('/') || decoded.contains('\0') {
         return None;
     }
@@ -50,13 +52,13 @@ const BLOCK_BYTES: usize = 64 * 1024;
 /// Serves one document file, streamed from disk in blocks, with `HEAD`,
 /// a single `Range`, `ETag` / `If-None-Match` and `Last-Modified` /
 /// `If-Modified-Since`.
-pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -> Streamed {
+pub(crate) async fn serve(state: Arc<AppState>, request: &RequestContext, raw: &str) -> Streamed {
     let root = state.documents_root.clone();
     let raw_owned = raw.to_string();
     let resolved = tokio::task::spawn_blocking(move || resolve(&root, &raw_owned)).await.ok().flatten();
     let Some((path, format)) = resolved else {
         tracing::debug!(path = %request.path, "document refused or missing");
-        return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
+        return streamed(pages::not_found(request));
     };
     let opened = match tokio::fs::File::open(&path).await {
         Ok(file) => file.metadata().await.map(|meta| (file, meta)),
@@ -66,7 +68,7 @@ pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -
         Ok(found) => found,
         Err(err) => {
             tracing::warn!(path = %path.display(), %err, "cannot read a document");
-            return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
+            return streamed(pages::not_found(request));
         }
     };
     let len = meta.len();
@@ -126,7 +128,7 @@ pub(crate) async fn serve(state: &Arc<AppState>, request: &Request, raw: &str) -
         use tokio::io::AsyncSeekExt;
         if let Err(err) = file.seek(std::io::SeekFrom::Start(start)).await {
             tracing::warn!(path = %path.display(), %err, "cannot seek in a document");
-            return page::error_page(request, StatusCode::NOT_FOUND).map(Into::into);
+            return streamed(pages::not_found(request));
         }
     }
     use tokio::io::AsyncReadExt;
@@ -151,7 +153,7 @@ fn entity_tag(meta: &std::fs::Metadata) -> String {
 /// Whether the client's copy is current: `If-None-Match` names the tag
 /// (or `*`), or, without it, `If-Modified-Since` is not before the file's
 /// modification time (to the second).
-fn is_not_modified(request: &Request, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
+fn is_not_modified(request: &RequestContext, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
     if let Some(tags) = request.header(header::IF_NONE_MATCH) {
         return tags.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*");
     }
@@ -163,7 +165,7 @@ fn is_not_modified(request: &Request, etag: &str, modified: Option<std::time::Sy
 
 /// Whether a `Range` applies: no `If-Range`, or one naming the current
 /// tag or date.
-fn if_range_holds(request: &Request, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
+fn if_range_holds(request: &RequestContext, etag: &str, modified: Option<std::time::SystemTime>) -> bool {
     let Some(value) = request.header(header::IF_RANGE) else { return true };
     let value = value.trim();
     if value.starts_with('"') {

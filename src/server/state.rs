@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::ServeConfig;
+use super::config::ServeConfig;
 use crate::error::{Error, Result};
 use crate::{KnowledgeBank, SyncReport};
 
