@@ -156,8 +156,9 @@ fn page_text(text: &str, starts: &[usize], page: usize) -> String {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn scans_of_the_corpus_pdfs_are_read_in_their_language_and_found_on_their_page() {
-    let Some(shared) = shared_dir("corpus/pdf-sources") else { return };
+    let shared = shared_dir("corpus/pdf-sources");
     if !tools_available() {
         return;
     }
@@ -265,8 +266,9 @@ fn scans_of_the_corpus_pdfs_are_read_in_their_language_and_found_on_their_page()
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn a_mixed_pdf_keeps_its_text_layer_and_nothing_is_read_twice() {
-    let Some(shared) = shared_dir("corpus/docs") else { return };
+    let shared = shared_dir("corpus/docs");
     if !tools_available() {
         return;
     }

@@ -204,8 +204,9 @@ fn queries_from_texts(texts: &[String], wanted: usize) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn queries_from_real_documents_never_fail_on_the_cli_the_api_or_the_page() {
-    let Some(shared) = crate::common::shared_dir("realcorpus/docs") else { return };
+    let shared = crate::common::shared_dir("realcorpus/docs");
     let tb = TempBank::new();
     crate::common::copy_tree(&shared.join("realcorpus/docs"), tb.docs.path());
     let bank = tb.open();

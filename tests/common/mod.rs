@@ -4,21 +4,23 @@ use std::path::{Path, PathBuf};
 
 use tietopankki::KnowledgeBank;
 
-/// The shared test material beside the project (`../shared`), or `None` when it
-/// is missing outside CI (the test prints why). In CI (`CI=true`) missing
-/// material fails the test instead of skipping it silently.
-pub fn shared_dir(what: &str) -> Option<PathBuf> {
+/// The shared test material beside the project (`../shared`), checking that
+/// `what` is inside it. Every test that calls this is marked
+/// `#[ignore = "needs ../shared"]`: plain `cargo test --release` reports it as
+/// ignored (a visible skip, not a pass), and `cargo test --release --
+/// --include-ignored` (or `-- --ignored`) runs it. Running one is asking for
+/// the material, so missing material fails the test (in CI, `CI=true`, and
+/// everywhere else) instead of passing it silently.
+pub fn shared_dir(what: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
     let wanted = dir.join(what);
-    if wanted.exists() {
-        return Some(dir);
-    }
-    let message = format!("shared test material missing: {} (expected beside the project)", wanted.display());
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("{message}");
-    }
-    eprintln!("SKIPPED: {message}");
-    None
+    assert!(
+        wanted.exists(),
+        "shared test material missing: {} (expected beside the project; without it, run the tests without \
+         --ignored/--include-ignored and this one is reported as ignored)",
+        wanted.display()
+    );
+    dir
 }
 
 /// The crate's own test fixtures.
