@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tietopankki::KnowledgeBank;
 
@@ -74,5 +75,39 @@ pub fn copy_tree(from: &Path, to: &Path) {
         } else if entry.file_type().is_file() {
             std::fs::copy(entry.path(), &target).unwrap();
         }
+    }
+}
+
+/// How often the `wait_*` helpers look again.
+pub const POLL_EVERY: Duration = Duration::from_millis(20);
+
+/// How long [`wait_until`] waits for what a watcher, a server or a child
+/// process does in the background: generous, so that a loaded CI machine
+/// does not make a test fail, while a condition that holds ends the wait at
+/// once (no fixed sleep races the event).
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Looks at `probe` every [`POLL_EVERY`] until it gives `Some`, for at most
+/// `limit`; `None` if it never did.
+pub fn poll_for<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let start = Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return Some(found);
+        }
+        if start.elapsed() >= limit {
+            return None;
+        }
+        std::thread::sleep(POLL_EVERY);
+    }
+}
+
+/// Waits until `condition` holds, for at most [`DEADLINE`]; fails the test
+/// saying `what` was awaited if it never does. Returns how long it took.
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    match poll_for(DEADLINE, || condition().then(|| start.elapsed())) {
+        Some(took) => took,
+        None => panic!("waited {DEADLINE:?} in vain for: {what}"),
     }
 }
