@@ -33,6 +33,7 @@
 
 pub mod analysis;
 mod bank;
+mod dates;
 pub mod document;
 pub mod error;
 pub mod extract;
