@@ -662,7 +662,7 @@ fn build_document(
         let name = file.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
         ocr_pending = crate::extract::ocr::cache::apply(&mut extracted, &record, ocr.max_pages, name);
     }
-    let lang = crate::lang::document_language(&extracted);
+    let lang = extracted.language();
     let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted, &ocr_pending);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
