@@ -142,6 +142,13 @@ pub struct Extracted {
 }
 
 impl Extracted {
+    /// The language the document is indexed in: what it declares, else the
+    /// detected dominant language of its text (or of its title), else
+    /// English (see [`crate::lang::document_language`]).
+    pub fn language(&self) -> Lang {
+        crate::lang::document_language(self.declared_lang, &self.text, self.title.as_deref())
+    }
+
     /// The number of pages, for paged formats.
     pub fn pages(&self) -> Option<u32> {
         if self.page_starts.is_empty() {

@@ -69,11 +69,15 @@ impl FromStr for Lang {
 
 /// The language a document is indexed in: what it declares, else the
 /// detected dominant language of its text (or of its title), else English.
-pub fn document_language(doc: &crate::document::Extracted) -> Lang {
-    if let Some(lang) = doc.declared_lang {
+/// (Given the parts, not the [`Extracted`](crate::document::Extracted)
+/// document, so that this module does not depend on the one that uses
+/// [`Lang`]; [`Extracted::language`](crate::document::Extracted::language)
+/// calls it.)
+pub fn document_language(declared: Option<Lang>, text: &str, title: Option<&str>) -> Lang {
+    if let Some(lang) = declared {
         return lang;
     }
-    let detected = detect(&doc.text).or_else(|| doc.title.as_deref().and_then(detect));
+    let detected = detect(text).or_else(|| title.and_then(detect));
     detected.map(|d| d.lang).unwrap_or(Lang::En)
 }
 

@@ -33,7 +33,7 @@
 
 pub mod analysis;
 mod bank;
-pub mod dates;
+mod dates;
 pub mod document;
 pub mod error;
 pub mod extract;

@@ -522,7 +522,7 @@ fn run_extract(file: PathBuf, meta: bool, ocr: bool, limits: tietopankki::Extrac
     }
     let mut out = std::io::stdout().lock();
     if meta {
-        let lang = tietopankki::lang::document_language(&doc);
+        let lang = doc.language();
         let _ = writeln!(out, "title: {}", doc.title.as_deref().unwrap_or(""));
         let _ = writeln!(out, "language: {lang}");
         let _ = writeln!(out, "format: {format}");

@@ -187,11 +187,9 @@ fn slow_downloads_of_a_large_file_hold_little_memory() {
         .unwrap();
     let server = ChildGuard(child);
     let pid = server.0.id();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() || get(addr, "/healthz", "").status != 200 {
-        assert!(std::time::Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    crate::common::wait_until("the server answers /healthz", || {
+        TcpStream::connect(addr).is_ok() && get(addr, "/healthz", "").status == 200
+    });
     // One whole download first, so that what is allocated once (buffers,
     // the file's metadata) is in the baseline.
     assert_eq!(get(addr, "/documents/big.txt", "Range: bytes=0-99999\r\n").status, 206);
@@ -206,7 +204,8 @@ fn slow_downloads_of_a_large_file_hold_little_memory() {
         assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
         slow.push(stream);
     }
-    // Give the server time to fill whatever it buffers.
+    // Give the server time to fill whatever it buffers: this sleep is the
+    // measurement window (there is no event to wait for), not a race.
     std::thread::sleep(Duration::from_millis(1500));
     let during = rss_bytes(pid).unwrap();
     let growth = during.saturating_sub(before);
@@ -291,6 +290,9 @@ fn slow_clients_cannot_lock_everyone_out() {
         slow.push(stream);
     }
     assert!(slow.len() >= 290, "could open only {} sockets", slow.len());
+    // Let the server take the half-open sockets in before the normal client
+    // comes: the pause is the point (the slow clients idle meanwhile), there
+    // is no event to wait for.
     std::thread::sleep(Duration::from_millis(300));
     // A normal client still gets answers (each within the 5 s read
     // timeout of `send`, the header timeout of the old server was 10 s;

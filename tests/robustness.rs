@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tietopankki::{ExtractLimits, FileError, KnowledgeBank, SearchRequest};
 
-use crate::common::{shared_dir, tempdir, TempBank};
+use crate::common::{shared_dir, tempdir, wait_until, TempBank};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tietopankki");
 
@@ -248,6 +248,7 @@ fn kill_during_sync_leaves_a_usable_index() {
             next_id += 1;
         }
 
+        // A random moment to SIGKILL at: this sleep is the point of the test.
         let delay = Duration::from_micros(rng.below(full.as_micros() as u64 + 1));
         let mut child = spawn_index(docs.path(), index.path());
         std::thread::sleep(delay);
@@ -355,16 +356,12 @@ fn tantivy_lock(index: &Path) -> LockHolder {
         .args(["sleep", "20"])
         .spawn()
         .expect("flock(1) is available");
-    // Wait until the lock is held.
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(5) {
+    let holder = LockHolder(child);
+    wait_until("flock(1) holds the writer lock", || {
         let probe = Command::new("flock").arg("-n").arg(index.join(".tantivy-writer.lock")).arg("true").status();
-        if probe.map(|s| !s.success()).unwrap_or(false) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    LockHolder(child)
+        probe.map(|s| !s.success()).unwrap_or(false)
+    });
+    holder
 }
 
 struct LockHolder(std::process::Child);
@@ -405,11 +402,7 @@ fn searches_during_a_sync_see_a_committed_state() {
     });
     assert!(seen.contains(&200), "{seen:?}");
     // The reader reloads shortly after the commit.
-    let started = Instant::now();
-    while all(&kb) != 320 && started.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(all(&kb), 320);
+    wait_until("the reader sees the 320 committed documents", || all(&kb) == 320);
 }
 
 // ---------------------------------------------------------------- shared PDFs
@@ -455,9 +448,10 @@ fn run_with_peak_rss(mut command: Command) -> (std::process::Output, u64) {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn tricky_and_peer_pdfs_sync_without_panics_or_hangs() {
-    let Some(shared) = shared_dir("pdf/peer") else { return };
-    let Some(_) = shared_dir("pdf/tricky") else { return };
+    let shared = shared_dir("pdf/peer");
+    shared_dir("pdf/tricky");
     let docs = tempdir();
     let index = tempdir();
     crate::common::copy_tree(&shared.join("pdf/tricky"), &docs.path().join("tricky"));

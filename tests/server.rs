@@ -709,16 +709,11 @@ fn total(addr: SocketAddr, query: &str) -> u64 {
     get(addr, &format!("/api/search?q={query}")).json()["total"].as_u64().unwrap_or(0)
 }
 
-/// Polls every 100 ms until `done`, for at most `limit`; returns the time it took.
+/// Polls until `done`, for at most `limit` (here the promise under test, not a
+/// grace period); returns the time it took.
 fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> Option<Duration> {
     let start = Instant::now();
-    while start.elapsed() <= limit {
-        if done() {
-            return Some(start.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    None
+    crate::common::poll_for(limit, || done().then(|| start.elapsed()))
 }
 
 #[test]
@@ -775,7 +770,8 @@ fn a_file_being_written_is_not_indexed_half_written() {
     let mut file = std::fs::File::create(&path).expect("create");
     file.write_all(b"# Slow copy\n\nThe first part mentions alphaword.\n").expect("write");
     file.flush().expect("flush");
-    // Keep writing for a while, a little at a time, as a slow copy would.
+    // Keep writing for a while, a little at a time, as a slow copy would (the
+    // pauses are the point: they make the copy slow).
     for i in 0..12 {
         std::thread::sleep(Duration::from_millis(100));
         file.write_all(format!("Filler line {i} of the slow copy.\n").as_bytes()).expect("write");

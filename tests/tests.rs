@@ -18,4 +18,5 @@ mod reliability;
 mod robustness;
 mod search;
 mod server;
+mod snapshots;
 mod unicode;

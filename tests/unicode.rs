@@ -151,7 +151,7 @@ proptest! {
         for format in [Format::Markdown, Format::Text] {
             for input in [text.as_bytes(), bytes.as_slice()] {
                 if let Ok(doc) = tietopankki::extract::extract_bytes(format, input, "x.md", &limits) {
-                    let _ = tietopankki::lang::document_language(&doc);
+                    let _ = doc.language();
                 }
             }
         }

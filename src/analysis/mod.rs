@@ -12,6 +12,7 @@
 //!
 //! The same functions analyse queries, so both sides always agree.
 
+mod fold;
 pub mod stem;
 pub mod stopwords;
 pub mod tokenizer;
@@ -20,6 +21,7 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use crate::lang::Lang;
+pub use fold::{fold, push_folded};
 use stem::{StemLang, WordStemmer};
 
 /// Shortest compound part (in characters) that a tail may be.
@@ -151,35 +153,6 @@ fn push_lower(out: &mut String, s: &str) {
         }
     } else {
         out.extend(s.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }));
-    }
-}
-
-/// Removes accents: ä→a, ö→o, å→a, é→e, ü→u, ø→o, æ→ae, ß→ss, ...
-/// Only used for the separate folded keys, never for the main stem keys.
-pub fn fold(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars() {
-        push_folded(&mut out, c);
-    }
-    out
-}
-
-/// Appends the folded form of one character (see [`fold`]).
-pub fn push_folded(out: &mut String, c: char) {
-    match c {
-        'ä' | 'å' | 'á' | 'à' | 'â' | 'ã' => out.push('a'),
-        'ö' | 'ø' | 'ó' | 'ò' | 'ô' | 'õ' => out.push('o'),
-        'é' | 'è' | 'ê' | 'ë' => out.push('e'),
-        'ü' | 'ú' | 'ù' | 'û' => out.push('u'),
-        'í' | 'ì' | 'î' | 'ï' => out.push('i'),
-        'ç' => out.push('c'),
-        'ñ' => out.push('n'),
-        'š' => out.push('s'),
-        'ž' => out.push('z'),
-        'ý' | 'ÿ' => out.push('y'),
-        'æ' => out.push_str("ae"),
-        'ß' => out.push_str("ss"),
-        c => out.push(c),
     }
 }
 

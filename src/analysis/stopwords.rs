@@ -46,7 +46,7 @@ pub fn is_folded_stop_word(word: &str) -> bool {
         && [FI, SV]
             .iter()
             .flat_map(|list| list.iter())
-            .any(|stop| stop.contains(['ä', 'ö', 'å']) && super::fold(stop) == word)
+            .any(|stop| stop.contains(['ä', 'ö', 'å']) && super::fold::fold(stop) == word)
 }
 
 /// Whether a lowercased word is a stop word in any of the three languages.

@@ -355,10 +355,10 @@ fn read_meta(attribute: &dyn Fn(&str) -> Option<String>, meta: &mut Extracted) {
         }
         "author" | "dc.creator" if meta.author.is_none() => meta.author = Some(content),
         "date" | "dc.date" | "dcterms.date" | "article:published_time" if meta.date.is_none() => {
-            meta.date = crate::extract::iso_date(&content);
+            meta.date = crate::dates::iso_date(&content);
         }
         "dcterms.modified" | "article:modified_time" if meta.modified.is_none() => {
-            meta.modified = crate::extract::iso_date(&content)
+            meta.modified = crate::dates::iso_date(&content)
         }
         _ => {}
     }

@@ -304,16 +304,6 @@ fn map_pdf_error(limits: &ExtractLimits) -> impl Fn(pdf::PdfError) -> FileError 
     }
 }
 
-/// The date part of a metadata date-time: `2024-03-05T10:00:00Z` →
-/// `2024-03-05`, when it looks like a date at all. The empty dates office
-/// programs write (year 0000, or 1601, the Windows epoch) are no date.
-pub(crate) fn iso_date(value: &str) -> Option<String> {
-    let date = value.trim().get(..10)?;
-    let bytes = date.as_bytes();
-    let shape = bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
-    (shape && !date.starts_with("0000") && !date.starts_with("1601")).then(|| date.to_string())
-}
-
 /// Final clean-up shared by all formats: Unicode NFC (so `a` + combining
 /// diaeresis becomes `ä`), ligatures expanded, soft hyphens and control
 /// characters dropped.
@@ -414,14 +404,6 @@ mod tests {
         let body = "När en stadsdel drabbas av en brand, en översvämning eller ett långvarigt elavbrott vill många hjälpa till.\nDet är fint.";
         let title = title_from_first_page(body).unwrap_or_default();
         assert!(title.starts_with("När en stadsdel") && title.chars().count() <= 101, "{title}");
-    }
-
-    #[test]
-    fn metadata_dates_keep_their_date_part() {
-        assert_eq!(iso_date(" 2024-03-05T10:00:00Z").as_deref(), Some("2024-03-05"));
-        for no_date in ["0000-00-00T00:00:00", "1601-01-01T00:00:00Z", "5.3.2024", "2024"] {
-            assert_eq!(iso_date(no_date), None, "{no_date}");
-        }
     }
 
     #[test]

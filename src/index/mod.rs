@@ -662,7 +662,7 @@ fn build_document(
         let name = file.abs.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
         ocr_pending = crate::extract::ocr::cache::apply(&mut extracted, &record, ocr.max_pages, name);
     }
-    let lang = crate::lang::document_language(&extracted);
+    let lang = extracted.language();
     let doc = to_tantivy(fields, &file.identity(extracted.source_hash), format, lang, &extracted, &ocr_pending);
     Ok(BuiltDocument { doc, warnings: extracted.warnings })
 }
@@ -720,7 +720,7 @@ pub(crate) fn to_tantivy(
     if let Some(date) = &doc.date {
         out.add_text(fields.date, date);
     }
-    let recency = doc.date.as_deref().and_then(date_to_secs).unwrap_or(stamp.mtime / 1_000_000_000);
+    let recency = doc.date.as_deref().and_then(crate::dates::date_to_secs).unwrap_or(stamp.mtime / 1_000_000_000);
     out.add_i64(fields.recency, recency);
     out.add_text(fields.headings_text, doc.headings.join("\n"));
     if let Some(pages) = doc.pages() {
@@ -766,36 +766,9 @@ pub(crate) fn to_tantivy(
     out
 }
 
-/// Parses `YYYY-MM-DD` (optionally followed by a time) to seconds since 1970.
-pub(crate) fn date_to_secs(date: &str) -> Option<i64> {
-    let date = date.get(..10)?;
-    let mut parts = date.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(date_to_secs("1970-01-02"), Some(86_400));
-        assert_eq!(date_to_secs("2025-03-01T10:00"), Some(1_740_787_200));
-        assert_eq!(date_to_secs("yesterday"), None);
-    }
 
     #[test]
     fn a_racy_stamp_is_trusted_only_with_the_same_content() {

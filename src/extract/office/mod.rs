@@ -469,9 +469,9 @@ pub(crate) fn assemble(sink: TextSink, props: Properties, name: &str) -> Extract
         date: props
             .created
             .as_deref()
-            .and_then(crate::extract::iso_date)
-            .or_else(|| props.modified.as_deref().and_then(crate::extract::iso_date)),
-        modified: props.modified.as_deref().and_then(crate::extract::iso_date),
+            .and_then(crate::dates::iso_date)
+            .or_else(|| props.modified.as_deref().and_then(crate::dates::iso_date)),
+        modified: props.modified.as_deref().and_then(crate::dates::iso_date),
         subject: props.subject.clone(),
         tags,
         declared_lang: props.language.as_deref().and_then(crate::lang::Lang::from_tag),
@@ -546,7 +546,7 @@ pub(crate) mod tests {
         let props = read_properties(core, 64).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(props.title.as_deref(), Some("Vuosikokouksen pöytäkirja"));
         assert_eq!(props.keywords, ["kokous", "hallitus", "jäsenet"]);
-        assert_eq!(props.created.as_deref().and_then(crate::extract::iso_date).as_deref(), Some("2025-03-05"));
+        assert_eq!(props.created.as_deref().and_then(crate::dates::iso_date).as_deref(), Some("2025-03-05"));
         assert_eq!(props.language.as_deref(), Some("fi-FI"));
         let meta = r#"<office:document-meta><office:meta><dc:title>Årsmöte</dc:title>
             <meta:keyword>möte</meta:keyword><meta:keyword>styrelse</meta:keyword>

@@ -8,7 +8,8 @@
 
 use super::fonts::Font;
 use super::layout::Glyph;
-use super::{deref, stream};
+use super::objects::deref;
+use super::stream;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
 use std::rc::Rc;

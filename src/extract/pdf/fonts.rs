@@ -8,7 +8,8 @@
 
 use super::cmap::CMap;
 use super::encodings::{self, BaseEncoding};
-use super::{deref, stream};
+use super::objects::deref;
+use super::stream;
 use lopdf::{Dictionary, Document, Object};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;

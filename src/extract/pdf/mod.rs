@@ -20,9 +20,11 @@ mod content;
 mod encodings;
 mod fonts;
 mod layout;
+mod objects;
 mod stream;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
+use objects::deref;
 use std::collections::HashSet;
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -113,22 +115,6 @@ impl std::error::Error for PdfError {}
 /// Most pages we walk; a page tree claiming more is treated as damaged
 /// beyond that point.
 const MAX_PAGES: usize = 200_000;
-
-/// Follows references (at most 8 deep, so a reference cycle ends); a
-/// dangling or too deep reference is `Null`. Shared by the submodules.
-pub(super) fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
-    let mut cur = o;
-    for _ in 0..8 {
-        match cur {
-            Object::Reference(id) => match doc.get_object(*id) {
-                Ok(n) => cur = n,
-                Err(_) => return &Object::Null,
-            },
-            _ => return cur,
-        }
-    }
-    &Object::Null
-}
 
 struct PageRef<'d> {
     dict: &'d Dictionary,
