@@ -7,11 +7,18 @@
 //! snippets ([`snippet`]), pages and facet counts ([`Facets`]), and on
 //! request with the evidence behind them ([`Explanation`]).
 
+mod explain;
 mod facets;
 pub mod parse;
+mod proximity;
+mod ranking;
+mod request;
 mod resolve;
+mod restore;
+mod results;
 mod score;
 pub mod snippet;
+mod spelling;
 mod stats;
 pub mod translate;
 
@@ -25,219 +32,19 @@ use crate::document::{page_of, Format};
 use crate::error::{Error, Result};
 use crate::index::schema::Fields;
 use crate::lang::Lang;
+use explain::explain;
 pub(crate) use facets::FacetCache;
 use facets::FacetCollector;
 pub use facets::{FacetCount, Facets};
 use parse::ParsedQuery;
+pub use request::{
+    SearchRequest, DEFAULT_OTHER_LANGUAGE_HITS, MAX_LIMIT, MAX_OFFSET, MAX_OTHER_LANGUAGE_HITS, MAX_QUERY_CHARS,
+};
 pub use resolve::EvidenceKind;
 use resolve::ResolvedWord;
+pub use results::{Explanation, OtherLanguages, SearchHit, SearchResults, WordEvidence};
 use snippet::{make_snippet, QueryWord};
 use stats::Statistics;
-
-/// The most hits one page may ask for.
-pub const MAX_LIMIT: usize = 100;
-/// How deep paging may go.
-pub const MAX_OFFSET: usize = 10_000;
-/// The longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 1_000;
-
-/// A search: the query text plus optional filters and paging.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRequest {
-    /// What the person typed (may contain phrases, exclusions and filters).
-    pub query: String,
-    /// How many hits to return (at most [`MAX_LIMIT`]).
-    pub limit: usize,
-    /// How many hits to skip (for paging).
-    pub offset: usize,
-    /// Only documents in this language.
-    pub lang: Option<Lang>,
-    /// Only documents of this format.
-    pub format: Option<Format>,
-    /// Only documents with this tag.
-    pub tag: Option<String>,
-    /// Only documents under this top-level folder.
-    pub folder: Option<String>,
-    /// Whether to count facets.
-    pub facets: bool,
-    /// Whether each hit carries the evidence behind its score ([`SearchHit::explain`]).
-    pub explain: bool,
-    /// Whether documents in the other languages are searched too, through
-    /// the query's concepts translated ([`SearchResults::other_languages`]).
-    pub other_languages: bool,
-    /// How many of those to return (1 to [`MAX_OTHER_LANGUAGE_HITS`], default 5).
-    pub other_languages_limit: usize,
-}
-
-impl SearchRequest {
-    /// A request for `query` with 10 hits and no filters.
-    pub fn new(query: impl Into<String>) -> SearchRequest {
-        SearchRequest {
-            query: query.into(),
-            limit: 10,
-            offset: 0,
-            lang: None,
-            format: None,
-            tag: None,
-            folder: None,
-            facets: false,
-            explain: false,
-            other_languages: false,
-            other_languages_limit: DEFAULT_OTHER_LANGUAGE_HITS,
-        }
-    }
-
-    /// Sets the number of hits.
-    pub fn limit(mut self, limit: usize) -> Self {
-        self.limit = limit;
-        self
-    }
-
-    /// Sets the paging offset.
-    pub fn offset(mut self, offset: usize) -> Self {
-        self.offset = offset;
-        self
-    }
-
-    /// Restricts to one language.
-    pub fn lang(mut self, lang: Lang) -> Self {
-        self.lang = Some(lang);
-        self
-    }
-
-    /// Restricts to one format.
-    pub fn format(mut self, format: Format) -> Self {
-        self.format = Some(format);
-        self
-    }
-
-    /// Restricts to one tag.
-    pub fn tag(mut self, tag: impl Into<String>) -> Self {
-        self.tag = Some(tag.into());
-        self
-    }
-
-    /// Restricts to one top-level folder.
-    pub fn folder(mut self, folder: impl Into<String>) -> Self {
-        self.folder = Some(folder.into());
-        self
-    }
-
-    /// Asks for facet counts.
-    pub fn with_facets(mut self) -> Self {
-        self.facets = true;
-        self
-    }
-
-    /// Asks for the evidence behind each hit's score.
-    pub fn with_explain(mut self) -> Self {
-        self.explain = true;
-        self
-    }
-
-    /// Asks for the documents in the other two languages on the same
-    /// concepts, found through the term list, as a separate part of the
-    /// results ([`SearchResults::other_languages`]).
-    pub fn other_languages(mut self, on: bool) -> Self {
-        self.other_languages = on;
-        self
-    }
-
-    /// How many documents in the other languages to return (default 5, at most 20).
-    pub fn other_languages_limit(mut self, limit: usize) -> Self {
-        self.other_languages_limit = limit;
-        self
-    }
-}
-
-/// One search hit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SearchHit {
-    /// Path relative to the documents folder, `/`-separated.
-    pub path: String,
-    /// The document's title.
-    pub title: String,
-    /// The document's language.
-    pub lang: Lang,
-    /// The document's format.
-    pub format: Format,
-    /// Relevance score (higher is better; only comparable within one search).
-    pub score: f32,
-    /// For PDFs, the page of the best-matching passage.
-    pub page: Option<u32>,
-    /// The best-matching passage as HTML-safe text, matched words in `<mark>…</mark>`.
-    pub snippet: String,
-    /// Whether the passage's text came from text recognition of a scanned
-    /// page (it may hold recognition errors).
-    #[serde(default)]
-    pub ocr: bool,
-    /// Why the document ranks where it does, when asked for
-    /// ([`SearchRequest::explain`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub explain: Option<Explanation>,
-    /// For a hit in another language: the translated terms it was found by.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub via: Vec<String>,
-}
-
-/// The documents in the other languages that a query's concepts lead to.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OtherLanguages {
-    /// How many documents in the other languages match in all.
-    pub total: usize,
-    /// The languages searched (those other than the query's).
-    pub langs: Vec<Lang>,
-    /// The best of them, each with the terms it was found by ([`SearchHit::via`]).
-    pub hits: Vec<SearchHit>,
-}
-
-/// The evidence behind a hit's score.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Explanation {
-    /// One entry per query word, in the query's order.
-    pub words: Vec<WordEvidence>,
-    /// The bonus for query words standing close together.
-    pub proximity: f32,
-    /// The bonus for a document in the query's language.
-    pub language: f32,
-}
-
-/// How one query word matched a document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WordEvidence {
-    /// The query word as typed (lowercased).
-    pub word: String,
-    /// How it matched (`None`: not in this document).
-    pub kind: Option<EvidenceKind>,
-    /// The index word it matched.
-    pub matched: Option<String>,
-    /// The best field it was found in (`title`, `headings`, `body`, `folded`, `compound`, `exact`).
-    pub field: Option<String>,
-    /// The word's informativeness in the bank (IDF).
-    pub idf: f32,
-    /// The confidence of the evidence.
-    pub confidence: f32,
-    /// What the word added to the score.
-    pub contribution: f32,
-}
-
-/// The answer to a [`SearchRequest`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SearchResults {
-    /// The query as given.
-    pub query: String,
-    /// How many documents match in all.
-    pub total: usize,
-    /// The requested page of hits, best first.
-    pub hits: Vec<SearchHit>,
-    /// Facet counts, when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub facets: Option<Facets>,
-    /// Documents in the other languages on the query's concepts, when asked
-    /// for ([`SearchRequest::other_languages`]); never part of `hits`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_languages: Option<OtherLanguages>,
-}
 
 /// Runs a search on a searcher.
 pub(crate) fn search(
@@ -317,11 +124,6 @@ fn main_results(
     }
     Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages: None })
 }
-
-/// Most hits of the other-languages part.
-pub const MAX_OTHER_LANGUAGE_HITS: usize = 20;
-/// Hits of the other-languages part unless asked for more or fewer.
-pub const DEFAULT_OTHER_LANGUAGE_HITS: usize = 5;
 
 /// The other-languages part of the results: the query's plain words (not
 /// its quoted phrases) mapped to concepts, and the concepts' terms in the
@@ -638,86 +440,6 @@ fn tie_break_by_recency(searcher: &Searcher, candidates: Vec<score::Candidate>) 
         sb.total_cmp(&sa).then(b.0.cmp(&a.0))
     });
     keyed.into_iter().map(|(_, c)| c).collect()
-}
-
-/// The evidence behind one hit.
-fn explain(
-    stats: &Statistics,
-    fields: &Fields,
-    words: &[ResolvedWord],
-    idf: &[f32],
-    candidate: &score::Candidate,
-) -> Result<Explanation> {
-    let segment = stats.segment_reader(candidate.address.segment_ord);
-    let doc = candidate.address.doc_id;
-    let holds = |field: tantivy::schema::Field, keys: &[String]| -> Result<bool> {
-        let inverted = segment.inverted_index(field)?;
-        for key in keys {
-            let term = Term::from_field_text(field, key);
-            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-                if tantivy::DocSet::seek(&mut postings, doc) == doc {
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
-    };
-    let mut out = Vec::new();
-    for (w, word) in words.iter().enumerate() {
-        let found = candidate.matches.get(w).copied().flatten();
-        let evidence = found.and_then(|m| word.evidence.get(m.evidence));
-        let field = match evidence.map(|e| &e.source) {
-            Some(resolve::Source::Stems(keys)) | Some(resolve::Source::Parts(keys, _)) => {
-                let mut named = None;
-                for (field, name) in [(fields.title, "title"), (fields.heads, "headings"), (fields.body, "body")] {
-                    if holds(field, keys)? {
-                        named = Some(name);
-                        break;
-                    }
-                }
-                named
-            }
-            Some(resolve::Source::Folded { .. }) => Some("folded"),
-            Some(resolve::Source::Tails(_)) => Some("compound"),
-            Some(resolve::Source::Exact(_)) => Some("exact"),
-            None => None,
-        };
-        let confidence = match evidence {
-            Some(e) if evidence_has_form(stats, fields, e, candidate.address)? => e.form_confidence,
-            Some(e) => e.confidence,
-            None => 0.0,
-        };
-        out.push(WordEvidence {
-            word: word.typed.clone(),
-            kind: evidence.map(|e| e.kind),
-            matched: evidence.map(|e| e.word.clone()),
-            field: field.map(str::to_string),
-            idf: idf.get(w).copied().unwrap_or(0.0),
-            confidence,
-            contribution: found.map_or(0.0, |m| m.contribution),
-        });
-    }
-    Ok(Explanation { words: out, proximity: candidate.proximity, language: candidate.language })
-}
-
-/// Whether the document holds one of the evidence's exact forms.
-fn evidence_has_form(
-    stats: &Statistics,
-    fields: &Fields,
-    evidence: &resolve::Evidence,
-    address: DocAddress,
-) -> Result<bool> {
-    let segment = stats.segment_reader(address.segment_ord);
-    let inverted = segment.inverted_index(fields.exact)?;
-    for key in &evidence.forms {
-        let term = Term::from_field_text(fields.exact, key);
-        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-            if tantivy::DocSet::seek(&mut postings, address.doc_id) == address.doc_id {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
 }
 
 fn load_hit(

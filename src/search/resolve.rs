@@ -10,14 +10,12 @@
 //! parts the text has apart, a one-edit correction, a near form of the
 //! stem, the last part of a compound, the first part of a compound.
 
-use std::collections::HashMap;
-
 use tantivy::schema::Field;
-use tantivy::Term;
-use tantivy_fst::Automaton;
 
+use super::restore::restorations;
+use super::spelling::{corrections, dedup, split_compound};
 use super::stats::Statistics;
-use crate::analysis::{exact_key, fold, stopwords, Analyzer, MIN_TAIL_CHARS};
+use crate::analysis::{exact_key, Analyzer, MIN_TAIL_CHARS};
 use crate::error::Result;
 use crate::index::schema::Fields;
 use crate::lang::Lang;
@@ -203,13 +201,6 @@ pub(crate) fn resolve_exact(langs: &[Lang], word: &str) -> ResolvedWord {
         }],
         also_marks: Vec::new(),
     }
-}
-
-fn dedup(keys: impl Iterator<Item = String>) -> Vec<String> {
-    let mut keys: Vec<String> = keys.collect();
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 /// Documents holding any of `keys` in any of `fields`, counted per field and key.
@@ -456,8 +447,6 @@ const HEAD_REST_MIN_CHARS: usize = 3;
 const NEAR_SCAN_LIMIT: usize = 64;
 /// How many dictionary terms one prefix scan reads at most, per segment.
 const PREFIX_SCAN_LIMIT: usize = 2_000;
-/// Shortest part of a split compound, in characters.
-const SPLIT_MIN_CHARS: usize = 4;
 
 /// Body stems related to the query's stems, found in the index's own
 /// vocabulary:
@@ -529,225 +518,4 @@ fn related_keys(
     near.truncate(12);
     heads.truncate(24);
     Ok((near, heads))
-}
-
-/// Words of the index one edit (insertion, deletion, substitution or swap of
-/// two letters) away from `word` as typed, or from its accent-free form,
-/// most frequent first (at most three).
-fn corrections(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<Vec<String>> {
-    let mut found: HashMap<String, u64> = HashMap::new();
-    let mut forms = vec![word.to_string()];
-    if fold(word) != word {
-        forms.push(fold(word));
-    }
-    for &lang in langs {
-        for form in &forms {
-            let automaton = tantivy::query::FuzzyTermQuery::new(
-                Term::from_field_text(fields.exact, &exact_key(lang, form)),
-                1,
-                true,
-            )
-            .automaton()?;
-            for segment in stats.segment_readers() {
-                let inverted = segment.inverted_index(fields.exact)?;
-                let mut stream = inverted.terms().search(&automaton).into_stream()?;
-                while stream.advance() {
-                    let Ok(key) = std::str::from_utf8(stream.key()) else { continue };
-                    let Some((_, candidate)) = key.split_once(':') else { continue };
-                    // A stop word is no correction of a content word.
-                    if stopwords::is_stop_word(lang, candidate) {
-                        continue;
-                    }
-                    *found.entry(candidate.to_string()).or_insert(0) += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-    }
-    let mut ranked: Vec<(String, u64)> = found.into_iter().filter(|(c, _)| c != word).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Ok(ranked.into_iter().take(3).map(|(c, _)| c).collect())
-}
-
-/// The best split of a compound typed whole into two words the bank has
-/// ("hyvinvointikeinot" → "hyvinvointi" + "keinot"): both parts known as
-/// stems, the split that leaves the rarer part most common first.
-fn split_compound(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<Option<(String, String)>> {
-    let analyzer = Analyzer::get();
-    let chars: Vec<(usize, char)> = word.char_indices().collect();
-    if chars.len() < 2 * SPLIT_MIN_CHARS || !chars.iter().all(|&(_, c)| c.is_alphabetic()) {
-        return Ok(None);
-    }
-    let stem_docs = |part: &str| -> Result<u64> {
-        let keys = dedup(langs.iter().map(|&l| analyzer.stem(l, part)));
-        let mut best = 0;
-        for key in &keys {
-            best = best.max(stats.key_freq(fields.body, key)?.max(stats.key_freq(fields.title, key)?));
-        }
-        Ok(best)
-    };
-    // A part typed without ä/ö/å is the form the bank has with them
-    // ("ansokningar" → "ansökningar"), so the split ranks as typed with them.
-    let docs_of = |part: &str| -> Result<(u64, String)> {
-        let docs = stem_docs(part)?;
-        if docs > 0 || part.contains(['ä', 'ö', 'å']) {
-            return Ok((docs, part.to_string()));
-        }
-        match restorations(stats, fields, langs, part)?.into_iter().next() {
-            Some((_, form, _)) => Ok((stem_docs(&form)?, form)),
-            None => Ok((0, part.to_string())),
-        }
-    };
-    let mut best: Option<(u64, String, String)> = None;
-    for &(cut, _) in &chars[SPLIT_MIN_CHARS..=chars.len() - SPLIT_MIN_CHARS] {
-        let (head, rest) = word.split_at(cut);
-        let (rest_docs, rest) = docs_of(rest)?;
-        if rest_docs == 0 {
-            continue;
-        }
-        let (mut head_docs, mut head) = docs_of(head)?;
-        // A Swedish linking -s- may end the first part.
-        if head_docs == 0 && head.ends_with('s') && head.chars().count() > SPLIT_MIN_CHARS {
-            (head_docs, head) = docs_of(&head[..head.len() - 1])?;
-        }
-        if head_docs == 0 {
-            continue;
-        }
-        let strength = head_docs.min(rest_docs);
-        if best.as_ref().is_none_or(|b| strength > b.0) {
-            best = Some((strength, head, rest));
-        }
-    }
-    Ok(best.map(|(_, head, rest)| (head, rest)))
-}
-
-/// Forms of the bank's vocabulary that the typed word may stand for with
-/// its ä/ö/å restored: each plain a may be ä (or å in Swedish), each o an ö.
-/// Returns (language, form, documents) for forms other than the typed one.
-fn restorations(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<Vec<(Lang, String, u64)>> {
-    let mut found: HashMap<(Lang, String), u64> = HashMap::new();
-    for &lang in langs {
-        let Some(automaton) = Restore::new(lang, word) else { continue };
-        for segment in stats.segment_readers() {
-            let inverted = segment.inverted_index(fields.exact)?;
-            let mut stream = inverted.terms().search(automaton.clone()).into_stream()?;
-            while stream.advance() {
-                let Ok(key) = std::str::from_utf8(stream.key()) else { continue };
-                let Some((_, form)) = key.split_once(':') else { continue };
-                if form == word {
-                    continue;
-                }
-                *found.entry((lang, form.to_string())).or_insert(0) += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    let mut out: Vec<(Lang, String, u64)> = found.into_iter().map(|((l, f), d)| (l, f, d)).collect();
-    out.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
-    Ok(out)
-}
-
-/// An automaton over exact-field keys (`fi:word`) that accepts the keys
-/// whose letters equal the typed word's, a plain a or o also matching the
-/// letters with ä/ö/å.
-#[derive(Clone)]
-struct Restore {
-    /// For each character of the key, the byte strings it may be.
-    alternatives: Vec<Vec<Vec<u8>>>,
-}
-
-impl Restore {
-    /// None when the word has no letter to restore in `lang`.
-    fn new(lang: Lang, word: &str) -> Option<Restore> {
-        let options: &[(char, &[&str])] = match lang {
-            Lang::Fi => &[('a', &["a", "ä"]), ('o', &["o", "ö"])],
-            Lang::Sv => &[('a', &["a", "ä", "å"]), ('o', &["o", "ö"])],
-            Lang::En => return None,
-        };
-        let mut alternatives: Vec<Vec<Vec<u8>>> = Vec::new();
-        for c in lang.code().chars().chain(std::iter::once(':')) {
-            alternatives.push(vec![c.to_string().into_bytes()]);
-        }
-        let mut restorable = false;
-        for c in word.chars() {
-            match options.iter().find(|(plain, _)| *plain == c) {
-                Some((_, alts)) => {
-                    restorable = true;
-                    alternatives.push(alts.iter().map(|a| a.as_bytes().to_vec()).collect());
-                }
-                None => alternatives.push(vec![c.to_string().into_bytes()]),
-            }
-        }
-        restorable.then_some(Restore { alternatives })
-    }
-
-    fn all(&self, position: usize) -> u8 {
-        self.alternatives.get(position).map_or(0, |a| ((1u16 << a.len()) - 1) as u8)
-    }
-}
-
-/// (character position, alternatives still possible as a bit mask, bytes
-/// of the current character read); `None` once the key cannot match.
-type RestoreState = Option<(usize, u8, usize)>;
-
-impl Automaton for Restore {
-    type State = RestoreState;
-
-    fn start(&self) -> RestoreState {
-        Some((0, self.all(0), 0))
-    }
-
-    fn is_match(&self, state: &RestoreState) -> bool {
-        matches!(state, Some((position, _, 0)) if *position == self.alternatives.len())
-    }
-
-    fn can_match(&self, state: &RestoreState) -> bool {
-        state.is_some()
-    }
-
-    fn accept(&self, state: &RestoreState, byte: u8) -> RestoreState {
-        let (position, mask, offset) = (*state)?;
-        let alternatives = self.alternatives.get(position)?;
-        let mut still = 0u8;
-        let mut complete = false;
-        for (i, alternative) in alternatives.iter().enumerate() {
-            if mask & (1 << i) != 0 && alternative.get(offset) == Some(&byte) {
-                still |= 1 << i;
-                complete |= alternative.len() == offset + 1;
-            }
-        }
-        if still == 0 {
-            None
-        } else if complete {
-            Some((position + 1, self.all(position + 1), 0))
-        } else {
-            Some((position, still, offset + 1))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn accepts(automaton: &Restore, key: &str) -> bool {
-        let mut state = automaton.start();
-        for &b in key.as_bytes() {
-            state = automaton.accept(&state, b);
-        }
-        automaton.is_match(&state)
-    }
-
-    #[test]
-    fn restoring_accepts_forms_with_the_letters_and_nothing_else() {
-        let fi = Restore::new(Lang::Fi, "sahkokatkon").unwrap();
-        assert!(accepts(&fi, "fi:sähkökatkon"));
-        assert!(accepts(&fi, "fi:sahkokatkon"));
-        assert!(accepts(&fi, "fi:sähkokatkon"));
-        assert!(!accepts(&fi, "fi:sähkökatko"));
-        assert!(!accepts(&fi, "sv:sähkökatkon"));
-        assert!(!accepts(&fi, "fi:såhkokatkon"), "å is not Finnish");
-        let sv = Restore::new(Lang::Sv, "far").unwrap();
-        assert!(accepts(&sv, "sv:får") && accepts(&sv, "sv:fär") && !accepts(&sv, "sv:fåra"));
-        assert!(Restore::new(Lang::Fi, "kissi").is_none());
-        assert!(Restore::new(Lang::En, "grant").is_none());
-    }
 }

@@ -21,75 +21,15 @@ use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
 
-use super::resolve::{confidence, Evidence, EvidenceKind, ResolvedWord, Source};
+use super::proximity::add_proximity;
+pub(crate) use super::ranking::{weight, Candidate, Constraints, DocMask, WordMatch};
+use super::resolve::{confidence, Evidence, ResolvedWord, Source};
 use super::stats::Statistics;
 use crate::error::Result;
 use crate::index::schema::Fields;
 
-/// The constants of the scoring model.
-pub(crate) mod weight {
-    /// What matching a word is worth beyond its saturated frequency (which is below 1).
-    pub const COORDINATION: f32 = 2.0;
-    /// BM25 saturation.
-    pub const K1: f32 = 1.2;
-    /// Field weights of BM25F.
-    pub const TITLE: f32 = 4.0;
-    pub const HEADS: f32 = 2.0;
-    pub const BODY: f32 = 1.0;
-    /// Length normalisation of each field.
-    pub const B_TITLE: f32 = 0.5;
-    pub const B_HEADS: f32 = 0.6;
-    pub const B_BODY: f32 = 0.75;
-    /// What a query word in the title adds, in any of its forms (a compound
-    /// of it included), times the confidence of that form: a document
-    /// whose title names the query's words is about them.
-    pub const TITLE_MENTION: f32 = 0.5;
-    /// The proximity bonus of two neighbouring query words standing next
-    /// to each other, as a share of the rarer word's IDF.
-    pub const PROXIMITY: f32 = 0.4;
-    /// The bonus of a document in the query's language, as a share of the
-    /// mean IDF of the query's words.
-    pub const LANGUAGE: f32 = 0.3;
-}
-
 /// How many of the best candidates get the proximity bonus.
 const PROXIMITY_CANDIDATES: usize = 60;
-
-/// A document set over one segment's document ids.
-pub(crate) type DocMask = Vec<bool>;
-
-/// What a search asks of the scorer, beyond its words.
-pub(crate) struct Constraints {
-    /// Groups of filter terms: a document must hold one term of every group.
-    pub filters: Vec<Vec<Term>>,
-    /// Terms no document may hold.
-    pub excluded: Vec<Term>,
-    /// Queries every document must match (phrases).
-    pub required: Vec<Box<dyn Query>>,
-    /// Terms of the query's language, for the language bonus (with its share of the evidence).
-    pub language: Option<(Term, f32)>,
-}
-
-/// One query word's contribution to a document.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct WordMatch {
-    /// Index of the evidence in the word's list.
-    pub evidence: usize,
-    /// The word's contribution to the score.
-    pub contribution: f32,
-}
-
-/// A ranked document.
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub address: DocAddress,
-    pub score: f32,
-    /// For each query word, its match in this document.
-    pub matches: Vec<Option<WordMatch>>,
-    /// The proximity and language bonuses.
-    pub proximity: f32,
-    pub language: f32,
-}
 
 /// One query word in one document: its best evidence there.
 #[derive(Debug, Clone, Copy, Default)]
@@ -547,95 +487,4 @@ fn form_mask(segment: &SegmentReader, fields: &Fields, evidence: &Evidence, max_
         for_each_posting(segment, &term, IndexRecordOption::Basic, |doc, _| mask[doc as usize] = true)?;
     }
     Ok(Some(mask))
-}
-
-/// The stem keys whose positions show where an evidence's word stands.
-fn position_keys(evidence: &Evidence) -> Vec<&str> {
-    match &evidence.source {
-        Source::Stems(keys) => keys.iter().map(String::as_str).collect(),
-        Source::Folded { body, .. } => body.iter().map(String::as_str).collect(),
-        Source::Parts(first, second) => first.iter().chain(second).map(String::as_str).collect(),
-        Source::Tails(_) | Source::Exact(_) => Vec::new(),
-    }
-}
-
-/// Adds to each candidate the proximity bonus: for each pair of
-/// neighbouring query words both in the document, the rarer word's IDF
-/// times [`weight::PROXIMITY`], less the further apart they stand in the
-/// body or the title.
-fn add_proximity(
-    stats: &Statistics,
-    fields: &Fields,
-    words: &[ResolvedWord],
-    idf: &[f32],
-    candidates: &mut [Candidate],
-) -> Result<()> {
-    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); words.len()];
-    let mut buffer = Vec::new();
-    for candidate in candidates.iter_mut() {
-        let segment = stats.segment_reader(candidate.address.segment_ord);
-        let doc = candidate.address.doc_id;
-        let mut best_pairs = vec![0.0f32; words.len().saturating_sub(1)];
-        for field in [fields.title, fields.body] {
-            let inverted = segment.inverted_index(field)?;
-            for (w, word) in words.iter().enumerate() {
-                positions[w].clear();
-                let Some(found) = candidate.matches[w] else { continue };
-                let Some(evidence) = word.evidence.get(found.evidence) else { continue };
-                if evidence.kind == EvidenceKind::Joined {
-                    continue;
-                }
-                for key in position_keys(evidence) {
-                    let term = Term::from_field_text(field, key);
-                    let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
-                    else {
-                        continue;
-                    };
-                    if postings.seek(doc) == doc {
-                        buffer.clear();
-                        postings.positions(&mut buffer);
-                        positions[w].extend_from_slice(&buffer);
-                    }
-                }
-                positions[w].sort_unstable();
-            }
-            for (pair, best) in best_pairs.iter_mut().enumerate() {
-                if let Some(distance) = min_distance(&positions[pair], &positions[pair + 1]) {
-                    let closeness = 1.0 / (1.0 + (distance.max(1) - 1) as f32 / 4.0);
-                    *best = best.max(closeness * weight::PROXIMITY * idf[pair].min(idf[pair + 1]));
-                }
-            }
-        }
-        let bonus: f32 = best_pairs.iter().sum();
-        candidate.proximity = bonus;
-        candidate.score += bonus;
-    }
-    Ok(())
-}
-
-/// The smallest distance between a position of `a` and one of `b` (both sorted).
-fn min_distance(a: &[u32], b: &[u32]) -> Option<u32> {
-    let (mut i, mut j, mut best) = (0, 0, None::<u32>);
-    while i < a.len() && j < b.len() {
-        let d = a[i].abs_diff(b[j]);
-        best = Some(best.map_or(d, |b| b.min(d)));
-        if a[i] < b[j] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    best
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distances_between_sorted_positions() {
-        assert_eq!(min_distance(&[1, 10, 30], &[12, 40]), Some(2));
-        assert_eq!(min_distance(&[5], &[]), None);
-        assert_eq!(min_distance(&[7], &[7]), Some(0));
-    }
 }

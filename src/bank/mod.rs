@@ -7,17 +7,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
 use crate::extract::ocr::cache::OcrCache;
 use crate::extract::ocr::OcrEngine;
 use crate::extract::ExtractLimits;
-use crate::index::schema::{Fields, SCHEMA_VERSION};
+use crate::index::schema::Fields;
 use crate::index::{CommitPayload, OcrIndexing, SyncContext, SyncProgress, SyncReport};
 use crate::lang::Lang;
 use crate::recognition::{
@@ -26,6 +25,9 @@ use crate::recognition::{
 use crate::search::translate::{FreeDictStatus, Glossary, Translator};
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
+
+mod records;
+pub use records::{DocumentRecord, DocumentSummary, Status};
 
 /// Default documents folder.
 pub const DEFAULT_DOCUMENTS_DIR: &str = "documents";
@@ -37,79 +39,6 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_RESCAN_SECS: u64 = 30;
 /// Default memory budget of the index writer (bytes): fits a small server.
 pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
-
-/// One document as stored in the index.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DocumentRecord {
-    /// Path relative to the documents folder, `/`-separated.
-    pub path: String,
-    /// Title.
-    pub title: String,
-    /// Language.
-    pub lang: Lang,
-    /// Format.
-    pub format: Format,
-    /// Number of pages (PDF).
-    pub pages: Option<u32>,
-    /// Tags (lowercased).
-    pub tags: Vec<String>,
-    /// Author, if the file names one.
-    pub author: Option<String>,
-    /// Date from the file's metadata.
-    pub date: Option<String>,
-    /// Headings, in order.
-    pub headings: Vec<String>,
-    /// File size in bytes.
-    pub size: u64,
-    /// File modification time, seconds since 1970.
-    pub modified: i64,
-    /// Problems met while extracting the text.
-    pub warnings: Vec<String>,
-    /// Pages whose text came from text recognition (it may hold recognition errors).
-    #[serde(default)]
-    pub ocr_pages: Vec<u32>,
-    /// Tesseract's mean word confidence (0–100) over those pages.
-    #[serde(default)]
-    pub ocr_confidence: Option<f32>,
-    /// Scanned pages still waiting for text recognition.
-    #[serde(default)]
-    pub ocr_pending_pages: Vec<u32>,
-    /// For paged formats, the byte offset in `text` where each page starts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub page_starts: Vec<u32>,
-    /// The extracted text (omitted by listings).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
-
-/// A short description of one indexed document, for listings.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DocumentSummary {
-    /// Path relative to the documents folder.
-    pub path: String,
-    /// Language.
-    pub lang: Lang,
-    /// Format.
-    pub format: Format,
-    /// Number of pages (PDF), else `None`.
-    pub pages: Option<u32>,
-    /// For PDFs, how many pages' text came from text recognition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ocr_pages: Option<u32>,
-    /// Title.
-    pub title: String,
-}
-
-/// The state of the bank, for status pages.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Status {
-    /// Documents in the index.
-    pub documents: u64,
-    /// Time of the last sync that changed the index, seconds since 1970.
-    pub last_sync: Option<i64>,
-    /// Files that could not be indexed, with reasons.
-    pub failed: Vec<FailedFile>,
-}
 
 /// Configures and opens a [`KnowledgeBank`].
 #[derive(Debug, Clone)]
@@ -217,27 +146,14 @@ impl KnowledgeBankBuilder {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.open_unguarded())).unwrap_or_else(|panic| {
             Err(Error::CorruptIndex {
                 path: index_dir,
-                reason: format!("a damaged file: {}", panic_text(panic.as_ref())),
+                reason: format!("a damaged file: {}", crate::index::open::panic_text(panic.as_ref())),
             })
         })
     }
 
     fn open_unguarded(self) -> Result<KnowledgeBank> {
-        let corrupt = |err: Error| match err {
-            Error::Engine(reason) => Error::CorruptIndex { path: self.index_dir.clone(), reason },
-            other => other,
-        };
-        let index = open_or_create(&self.index_dir).map_err(corrupt)?;
-        let fields = Fields::from_schema(&index.schema())
-            .ok_or_else(|| Error::Engine("index schema is missing fields".to_string()))
-            .map_err(corrupt)?;
-        let indexed_counter = Arc::new(AtomicU64::new(0));
-        crate::analysis::tokenizer::register(index.tokenizers(), indexed_counter.clone());
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()
-            .map_err(|e: tantivy::TantivyError| corrupt(e.into()))?;
+        let crate::index::open::Opened { index, reader, fields, indexed_counter } =
+            crate::index::open::open_index(&self.index_dir)?;
         let ocr_cache = OcrCache::new(&self.index_dir);
         Ok(KnowledgeBank {
             index,
@@ -258,58 +174,6 @@ impl KnowledgeBankBuilder {
             facet_cache: FacetCache::default(),
         })
     }
-}
-
-/// The message of a caught panic.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown fault".to_string())
-}
-
-/// Files tantivy writes in an index folder; only these are removed on rebuild.
-fn is_index_file(name: &str) -> bool {
-    name == "meta.json"
-        || name == ".managed.json"
-        || name.starts_with(".tantivy-")
-        || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"].iter().any(|e| name.ends_with(e))
-}
-
-fn open_or_create(dir: &Path) -> Result<Index> {
-    let io_err = |e: std::io::Error| Error::IndexDir { path: dir.to_path_buf(), reason: e.to_string() };
-    std::fs::create_dir_all(dir).map_err(io_err)?;
-    let (schema, _) = Fields::build();
-    if dir.join("meta.json").exists() {
-        let directory = MmapDirectory::open(dir)?;
-        let index = Index::open(directory)?;
-        let payload = CommitPayload::read(&index);
-        let schema_ok = index.schema() == schema;
-        let version_ok = payload.schema_version == SCHEMA_VERSION || index.load_metas()?.payload.is_none();
-        if schema_ok && version_ok {
-            return Ok(index);
-        }
-        // An index written by a newer tietopankki is left alone: an older
-        // binary must not throw away what a newer one built.
-        if payload.schema_version > SCHEMA_VERSION {
-            return Err(Error::SchemaMismatch {
-                path: dir.to_path_buf(),
-                found: payload.schema_version,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        tracing::info!(found = payload.schema_version, expected = SCHEMA_VERSION, "index schema changed: rebuilding");
-        drop(index);
-        for entry in std::fs::read_dir(dir).map_err(io_err)?.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if is_index_file(&name) {
-                std::fs::remove_file(entry.path()).map_err(io_err)?;
-            }
-        }
-    }
-    let directory = MmapDirectory::open(dir)?;
-    Ok(Index::create(directory, schema, tantivy::IndexSettings::default())?)
 }
 
 /// A knowledge bank: an index of a documents folder.
@@ -406,7 +270,7 @@ impl KnowledgeBank {
             ocr: OcrIndexing { cache: self.ocr_cache.clone(), max_pages: self.ocr.max_pages_per_document },
             force,
         };
-        let report = crate::index::sync(&ctx, progress)?;
+        let report = crate::index::commit::sync(&ctx, progress)?;
         tracing::info!(
             added = report.added,
             updated = report.updated,
@@ -427,7 +291,9 @@ impl KnowledgeBank {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             search::search(&searcher, &self.fields, &self.facet_cache, &self.translator, request)
         }))
-        .unwrap_or_else(|panic| Err(Error::Engine(format!("the search failed: {}", panic_text(panic.as_ref())))))
+        .unwrap_or_else(|panic| {
+            Err(Error::Engine(format!("the search failed: {}", crate::index::open::panic_text(panic.as_ref()))))
+        })
     }
 
     /// Reads one document's stored fields, text included.
@@ -563,7 +429,7 @@ impl KnowledgeBank {
         for (documents_done, scan) in pending.iter().enumerate() {
             let file = self.documents_dir.join(&scan.path);
             // A file changed since it was indexed waits for the next sync to read it afresh.
-            if crate::index::hash_file(&file) != Some(scan.hash) {
+            if crate::index::scan::hash_file(&file) != Some(scan.hash) {
                 continue;
             }
             let mut record = self.ocr_cache.load(scan.hash);

@@ -1,0 +1,79 @@
+//! What the bank tells about its documents: one document as stored, the
+//! list of all, and the bank's state for status pages.
+
+use crate::document::Format;
+use crate::error::FailedFile;
+use crate::lang::Lang;
+
+/// One document as stored in the index.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentRecord {
+    /// Path relative to the documents folder, `/`-separated.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Language.
+    pub lang: Lang,
+    /// Format.
+    pub format: Format,
+    /// Number of pages (PDF).
+    pub pages: Option<u32>,
+    /// Tags (lowercased).
+    pub tags: Vec<String>,
+    /// Author, if the file names one.
+    pub author: Option<String>,
+    /// Date from the file's metadata.
+    pub date: Option<String>,
+    /// Headings, in order.
+    pub headings: Vec<String>,
+    /// File size in bytes.
+    pub size: u64,
+    /// File modification time, seconds since 1970.
+    pub modified: i64,
+    /// Problems met while extracting the text.
+    pub warnings: Vec<String>,
+    /// Pages whose text came from text recognition (it may hold recognition errors).
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
+    /// Tesseract's mean word confidence (0–100) over those pages.
+    #[serde(default)]
+    pub ocr_confidence: Option<f32>,
+    /// Scanned pages still waiting for text recognition.
+    #[serde(default)]
+    pub ocr_pending_pages: Vec<u32>,
+    /// For paged formats, the byte offset in `text` where each page starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_starts: Vec<u32>,
+    /// The extracted text (omitted by listings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// A short description of one indexed document, for listings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentSummary {
+    /// Path relative to the documents folder.
+    pub path: String,
+    /// Language.
+    pub lang: Lang,
+    /// Format.
+    pub format: Format,
+    /// Number of pages (PDF), else `None`.
+    pub pages: Option<u32>,
+    /// For PDFs, how many pages' text came from text recognition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_pages: Option<u32>,
+    /// Title.
+    pub title: String,
+}
+
+/// The state of the bank, for status pages.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Status {
+    /// Documents in the index.
+    pub documents: u64,
+    /// Time of the last sync that changed the index, seconds since 1970.
+    pub last_sync: Option<i64>,
+    /// Files that could not be indexed, with reasons.
+    pub failed: Vec<FailedFile>,
+}

@@ -1,0 +1,4 @@
+//! The command line's own modules (the binary only; the library knows
+//! nothing of them).
+
+pub(crate) mod args;
