@@ -33,6 +33,7 @@
 
 pub mod analysis;
 mod bank;
+mod config;
 mod dates;
 pub mod document;
 pub mod error;
@@ -49,10 +50,8 @@ pub mod server;
 #[cfg(feature = "watch")]
 pub mod watch;
 
-pub use bank::{
-    DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status, DEFAULT_ADDR, DEFAULT_DOCUMENTS_DIR,
-    DEFAULT_INDEX_DIR, DEFAULT_RESCAN_SECS, DEFAULT_WRITER_MEMORY,
-};
+pub use bank::{DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuilder, Status};
+pub use config::*;
 pub use document::is_ignored_name;
 pub use document::{Extracted, Format};
 pub use error::{Error, FailedFile, FileError, Result};

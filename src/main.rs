@@ -421,9 +421,7 @@ fn recognise_for_extract(file: &std::path::Path, doc: &mut tietopankki::Extracte
 
 #[cfg(feature = "server")]
 fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
-    let config = tietopankki::server::ServeConfig {
-        documents_dir: args.documents,
-        index_dir: args.index,
+    let config = tietopankki::Config {
         addr: args.addr,
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
         cors_origins: args.cors_origin,
@@ -433,6 +431,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         extract_worker: worker_exe(),
         ocr: args.ocr.options(),
         glossary: args.glossary,
+        ..tietopankki::Config::new(args.documents, args.index)
     };
     tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
 }

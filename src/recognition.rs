@@ -42,22 +42,10 @@ pub struct OcrOptions {
     pub programs: crate::extract::ocr::OcrPrograms,
 }
 
-/// Default scanned pages read per document.
-pub const DEFAULT_OCR_MAX_PAGES: usize = 100;
-/// Default minutes of text recognition per document.
-pub const DEFAULT_OCR_MINUTES: u64 = 30;
-/// Default seconds one page may take.
-pub const DEFAULT_OCR_PAGE_TIMEOUT_SECS: u64 = 180;
-
 impl Default for OcrOptions {
+    /// The options of [`crate::Config`]'s defaults.
     fn default() -> Self {
-        OcrOptions {
-            enabled: true,
-            max_pages_per_document: DEFAULT_OCR_MAX_PAGES,
-            max_time_per_document: Duration::from_secs(DEFAULT_OCR_MINUTES * 60),
-            page_timeout: Duration::from_secs(DEFAULT_OCR_PAGE_TIMEOUT_SECS),
-            programs: Default::default(),
-        }
+        crate::config::default_ocr()
     }
 }
 

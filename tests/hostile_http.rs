@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use tietopankki::server::{self, ServeConfig, Server};
+use tietopankki::server::{self, Server};
+use tietopankki::Config;
 
 use crate::common::TempBank;
 
@@ -47,11 +48,11 @@ fn get(addr: SocketAddr, target: &str, extra: &str) -> Answer {
 }
 
 fn start(tb: &TempBank, allowed_hosts: &[&str]) -> Server {
-    let config = ServeConfig {
+    let config = Config {
         addr: "127.0.0.1:0".to_string(),
         rescan_secs: 0,
         allowed_hosts: allowed_hosts.iter().map(|h| h.to_string()).collect(),
-        ..ServeConfig::new(tb.docs.path(), tb.index.path())
+        ..Config::new(tb.docs.path(), tb.index.path())
     };
     server::start(config).expect("server")
 }

@@ -447,14 +447,14 @@ fn the_server_reads_scans_in_the_background_and_marks_their_hits() {
     image_pdf(&docs.path().join("skannattu.pdf"), 2);
     std::fs::write(docs.path().join("kotivara.md"), "# Kotivara\n\nVettä ja ruokaa kolmeksi päiväksi.\n").unwrap();
     let (tesseract, _) = instant_tesseract(work.path(), &["Varautuminen", "sähkökatkoon", "taloyhtiössä"]);
-    let config = tietopankki::server::ServeConfig {
+    let config = tietopankki::Config {
         addr: "127.0.0.1:0".to_string(),
         rescan_secs: 0,
         ocr: OcrOptions {
             programs: OcrPrograms { tesseract: Some(tesseract), pdftoppm: None },
             ..OcrOptions::default()
         },
-        ..tietopankki::server::ServeConfig::new(docs.path(), index.path())
+        ..tietopankki::Config::new(docs.path(), index.path())
     };
     let server = tietopankki::server::start(config).unwrap();
     let get = |target: &str| -> String {

@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use tietopankki::server::{self, ServeConfig};
+use tietopankki::server;
+use tietopankki::Config;
 use tietopankki::{Error, KnowledgeBank};
 
 use crate::common::{wait_until, TempBank};
@@ -24,8 +25,8 @@ fn get_json(addr: SocketAddr, target: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
-fn config(tb: &TempBank) -> ServeConfig {
-    ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(tb.docs.path(), tb.index.path()) }
+fn config(tb: &TempBank) -> Config {
+    Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(tb.docs.path(), tb.index.path()) }
 }
 
 #[test]
@@ -97,8 +98,7 @@ fn a_replaced_documents_folder_is_watched_again_and_status_says_so() {
     let index = crate::common::tempdir();
     std::fs::create_dir(&docs).unwrap();
     std::fs::write(docs.join("a.md"), "# A\n\nAlpha.").unwrap();
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(&docs, index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(&docs, index.path()) };
     let server = server::start(config).expect("server");
     let addr = server.addr();
     assert_eq!(get_json(addr, "/api/status")["watching"], true);

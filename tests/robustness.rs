@@ -263,7 +263,8 @@ fn kill_during_sync_leaves_a_usable_index() {
         let bank = open_bank(docs.path(), index.path());
         check_consistent(&bank);
         // The next sync completes and the index matches the folder.
-        let report = sync_after_kill(&bank).unwrap_or_else(|e| panic!("run {generation}: sync after a kill failed: {e}"));
+        let report =
+            sync_after_kill(&bank).unwrap_or_else(|e| panic!("run {generation}: sync after a kill failed: {e}"));
         assert!(report.failed.is_empty(), "{:?}", report.failed);
         // Work left for it means the killed run died before its commit:
         // the folder had changed, and nothing of that was committed.
@@ -560,11 +561,11 @@ fn get(addr: SocketAddr, target: &str) -> (u16, String) {
 fn http_limits_answer_400_not_500() {
     let bank = TempBank::new();
     bank.write("fi/kotivara.md", "# Kotivara\n\nKotivaraan kuuluu vettä ja ruokaa.\n");
-    let config = tietopankki::server::ServeConfig {
+    let config = tietopankki::Config {
         addr: "127.0.0.1:0".to_string(),
         rescan_secs: 0,
         admin_token: Some("robustness-token".to_string()),
-        ..tietopankki::server::ServeConfig::new(bank.docs.path(), bank.index.path())
+        ..tietopankki::Config::new(bank.docs.path(), bank.index.path())
     };
     let server = tietopankki::server::start(config).unwrap();
     let addr = server.addr();
@@ -621,10 +622,10 @@ fn http_limits_answer_400_not_500() {
 fn slow_clients_time_out() {
     let bank = TempBank::new();
     bank.write("a.md", "# A\n\nkirjasto\n");
-    let config = tietopankki::server::ServeConfig {
+    let config = tietopankki::Config {
         addr: "127.0.0.1:0".to_string(),
         rescan_secs: 0,
-        ..tietopankki::server::ServeConfig::new(bank.docs.path(), bank.index.path())
+        ..tietopankki::Config::new(bank.docs.path(), bank.index.path())
     };
     let server = tietopankki::server::start(config).unwrap();
     let addr = server.addr();
@@ -646,10 +647,10 @@ fn failures_are_shown_on_the_page_and_in_status() {
     let bank = TempBank::new();
     bank.write("a.md", "# A\n\nkirjasto\n");
     bank.write("rikki.pdf", "tämä ei ole PDF");
-    let config = tietopankki::server::ServeConfig {
+    let config = tietopankki::Config {
         addr: "127.0.0.1:0".to_string(),
         rescan_secs: 0,
-        ..tietopankki::server::ServeConfig::new(bank.docs.path(), bank.index.path())
+        ..tietopankki::Config::new(bank.docs.path(), bank.index.path())
     };
     let server = tietopankki::server::start(config).unwrap();
     let (status, page) = get(server.addr(), "/?ui=fi");

@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tietopankki::server::{self, ServeConfig, Server};
+use tietopankki::server::{self, Server};
+use tietopankki::Config;
 
 // ---------------------------------------------------------------- client
 
@@ -142,12 +143,12 @@ fn fixture() -> &'static Fixture {
         write(&outside.path().join("secret.md"), "# Secret\n\nsupersecretword must never be served.\n");
         #[cfg(unix)]
         std::os::unix::fs::symlink(outside.path().join("secret.md"), d.join("fi/link-out.md")).expect("symlink");
-        let config = ServeConfig {
+        let config = Config {
             addr: "127.0.0.1:0".to_string(),
             admin_token: Some(ADMIN_TOKEN.to_string()),
             cors_origins: vec![CORS_ORIGIN.to_string()],
             rescan_secs: 0,
-            ..ServeConfig::new(d, index.path())
+            ..Config::new(d, index.path())
         };
         let server = server::start(config).expect("server starts");
         Fixture { server, _docs: docs, _index: index, _outside: outside }
@@ -520,8 +521,7 @@ fn reindex_is_off_without_a_token() {
     let docs = tempfile::tempdir().expect("tempdir");
     let index = tempfile::tempdir().expect("tempdir");
     write(&docs.path().join("a.md"), "# A\n\nAlpha.\n");
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(docs.path(), index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(docs.path(), index.path()) };
     let server = server::start(config).expect("server");
     let response = request(server.addr(), "POST", "/api/reindex", &[("Authorization", "Bearer anything")]);
     assert_documented(&response, "/api/reindex", "post", 404);
@@ -721,8 +721,7 @@ fn live_updates_within_two_seconds() {
     let docs = tempfile::tempdir().expect("tempdir");
     let index = tempfile::tempdir().expect("tempdir");
     write(&docs.path().join("fi/alku.md"), "# Alku\n\nEnsimmäinen asiakirja.\n");
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(docs.path(), index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(docs.path(), index.path()) };
     let server = server::start(config).expect("server");
     let addr = server.addr();
     assert_eq!(total(addr, "quokkaword"), 0);
@@ -762,8 +761,7 @@ fn a_file_being_written_is_not_indexed_half_written() {
     let docs = tempfile::tempdir().expect("tempdir");
     let index = tempfile::tempdir().expect("tempdir");
     write(&docs.path().join("alku.md"), "# Alku\n\nEnsimmäinen.\n");
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(docs.path(), index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(docs.path(), index.path()) };
     let server = server::start(config).expect("server");
     let addr = server.addr();
     let path = docs.path().join("slow.md");
@@ -790,8 +788,7 @@ fn shutdown_is_clean_and_the_index_reopens() {
     let docs = tempfile::tempdir().expect("tempdir");
     let index = tempfile::tempdir().expect("tempdir");
     write(&docs.path().join("a.md"), "# A\n\nAlpha beta.\n");
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(docs.path(), index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(docs.path(), index.path()) };
     let server = server::start(config.clone()).expect("server");
     let addr = server.addr();
     assert_eq!(get(addr, "/healthz").status, 200);
@@ -809,9 +806,9 @@ fn shutdown_is_clean_and_the_index_reopens() {
 fn start_fails_cleanly() {
     let index = tempfile::tempdir().expect("tempdir");
     let missing = index.path().join("no-such-folder");
-    assert!(server::start(ServeConfig::new(&missing, index.path())).is_err());
+    assert!(server::start(Config::new(&missing, index.path())).is_err());
     let docs = tempfile::tempdir().expect("tempdir");
-    let bad_addr = ServeConfig { addr: "not-an-address".to_string(), ..ServeConfig::new(docs.path(), index.path()) };
+    let bad_addr = Config { addr: "not-an-address".to_string(), ..Config::new(docs.path(), index.path()) };
     assert!(server::start(bad_addr).is_err());
 }
 
@@ -820,8 +817,7 @@ fn open_connections_do_not_hold_up_shutdown() {
     let docs = tempfile::tempdir().expect("tempdir");
     let index = tempfile::tempdir().expect("tempdir");
     write(&docs.path().join("a.md"), "# A\n\nAlpha.\n");
-    let config =
-        ServeConfig { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..ServeConfig::new(docs.path(), index.path()) };
+    let config = Config { addr: "127.0.0.1:0".to_string(), rescan_secs: 0, ..Config::new(docs.path(), index.path()) };
     let server = server::start(config).expect("server");
     // One idle keep-alive connection after a request, one that never sends anything.
     let mut kept = TcpStream::connect(server.addr()).expect("connect");

@@ -29,17 +29,6 @@ use crate::search::{self, SearchRequest, SearchResults};
 mod records;
 pub use records::{DocumentRecord, DocumentSummary, Status};
 
-/// Default documents folder.
-pub const DEFAULT_DOCUMENTS_DIR: &str = "documents";
-/// Default index folder.
-pub const DEFAULT_INDEX_DIR: &str = "index";
-/// Default address of the web service: this machine only.
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
-/// Default seconds between the service's full re-scans of the documents folder.
-pub const DEFAULT_RESCAN_SECS: u64 = 30;
-/// Default memory budget of the index writer (bytes): fits a small server.
-pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
-
 /// Configures and opens a [`KnowledgeBank`].
 #[derive(Debug, Clone)]
 pub struct KnowledgeBankBuilder {
@@ -57,13 +46,13 @@ pub struct KnowledgeBankBuilder {
 impl Default for KnowledgeBankBuilder {
     fn default() -> Self {
         KnowledgeBankBuilder {
-            documents_dir: PathBuf::from(DEFAULT_DOCUMENTS_DIR),
-            index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
-            limits: ExtractLimits::default(),
-            writer_memory: DEFAULT_WRITER_MEMORY,
+            documents_dir: PathBuf::from(crate::config::DEFAULT_DOCUMENTS_DIR),
+            index_dir: PathBuf::from(crate::config::DEFAULT_INDEX_DIR),
+            limits: crate::config::default_limits(),
+            writer_memory: crate::config::DEFAULT_WRITER_MEMORY,
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             extract_worker: None,
-            ocr: OcrOptions::default(),
+            ocr: crate::config::default_ocr(),
             glossary: None,
             dictionary_dir: crate::search::translate::freedict::default_dir(),
         }

@@ -131,13 +131,13 @@ pub struct OcrArgs {
     #[arg(long)]
     pub no_ocr: bool,
     /// Scanned pages read per document; the rest of a longer scan is left unread and reported.
-    #[arg(long, default_value_t = tietopankki::recognition::DEFAULT_OCR_MAX_PAGES as u64, value_name = "PAGES", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_OCR_MAX_PAGES as u64, value_name = "PAGES", value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub ocr_max_pages: u64,
     /// Minutes text recognition may spend on one document, over all runs.
-    #[arg(long, default_value_t = tietopankki::recognition::DEFAULT_OCR_MINUTES, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_OCR_MINUTES, value_name = "MINUTES", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub ocr_minutes: u64,
     /// Seconds one scanned page may take before it is reported and skipped.
-    #[arg(long, default_value_t = tietopankki::recognition::DEFAULT_OCR_PAGE_TIMEOUT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_OCR_PAGE_TIMEOUT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ocr_page_timeout: u64,
 }
 
@@ -157,14 +157,14 @@ impl OcrArgs {
 #[derive(clap::Args, Debug, Clone, Copy)]
 pub struct LimitArgs {
     /// Files larger than this many megabytes are reported as too large and skipped.
-    #[arg(long, default_value_t = tietopankki::extract::DEFAULT_MAX_FILE_MB, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_MAX_FILE_MB, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_file_mb: u64,
     /// Seconds one file may take to read before it is reported as timed out and skipped.
-    #[arg(long, default_value_t = tietopankki::extract::DEFAULT_FILE_TIMEOUT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_FILE_TIMEOUT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub file_timeout: u64,
     /// Megabytes of memory the reader of one file may use (files are read in
     /// worker processes with this limit); a file that needs more is reported and skipped.
-    #[arg(long, default_value_t = tietopankki::extract::DEFAULT_FILE_MEMORY_MB, value_name = "MB", value_parser = clap::value_parser!(u64).range(64..=1_000_000))]
+    #[arg(long, default_value_t = tietopankki::DEFAULT_FILE_MEMORY_MB, value_name = "MB", value_parser = clap::value_parser!(u64).range(64..=1_000_000))]
     pub file_memory_mb: u64,
 }
 

@@ -35,20 +35,10 @@ pub struct ExtractLimits {
     pub max_memory_bytes: u64,
 }
 
-/// Default size limit of a file, in megabytes.
-pub const DEFAULT_MAX_FILE_MB: u64 = 200;
-/// Default time limit of a file, in seconds.
-pub const DEFAULT_FILE_TIMEOUT_SECS: u64 = 30;
-/// Default memory limit of a file's reader, in megabytes.
-pub const DEFAULT_FILE_MEMORY_MB: u64 = 1024;
-
 impl Default for ExtractLimits {
+    /// The limits of [`crate::Config`]'s defaults.
     fn default() -> Self {
-        ExtractLimits {
-            max_file_bytes: DEFAULT_MAX_FILE_MB * 1024 * 1024,
-            max_time: Duration::from_secs(DEFAULT_FILE_TIMEOUT_SECS),
-            max_memory_bytes: DEFAULT_FILE_MEMORY_MB * 1024 * 1024,
-        }
+        crate::config::default_limits()
     }
 }
 

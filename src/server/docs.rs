@@ -76,24 +76,7 @@ pub(crate) async fn serve(state: Arc<AppState>, request: &RequestContext, raw: &
     let etag = entity_tag(&meta);
 
     let mut resp = Streamed::new(Default::default());
-    let headers = resp.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.mime()));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("document");
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let disposition = format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{}", encode_path(name));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    // Whatever a browser makes of a file, it runs nothing from it.
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
-    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Some(value) = modified.and_then(|m| HeaderValue::from_str(&httpdate::fmt_http_date(m)).ok()) {
-        headers.insert(header::LAST_MODIFIED, value);
-    }
+    file_headers(resp.headers_mut(), &path, format, &etag, modified);
 
     if is_not_modified(request, &etag, modified) {
         *resp.status_mut() = StatusCode::NOT_MODIFIED;
@@ -136,6 +119,34 @@ pub(crate) async fn serve(state: Arc<AppState>, request: &RequestContext, raw: &
     let (parts, _) = resp.into_parts();
     let body = warp::reply::Reply::into_response(warp::reply::stream(stream));
     Streamed::from_parts(parts, body.into_body())
+}
+
+/// The headers of a document: its type and name, the sandbox, and the
+/// validators.
+fn file_headers(
+    headers: &mut header::HeaderMap,
+    path: &Path,
+    format: Format,
+    etag: &str,
+    modified: Option<std::time::SystemTime>,
+) {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.mime()));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("document");
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let disposition = format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{}", encode_path(name));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // Whatever a browser makes of a file, it runs nothing from it.
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(value) = modified.and_then(|m| HeaderValue::from_str(&httpdate::fmt_http_date(m)).ok()) {
+        headers.insert(header::LAST_MODIFIED, value);
+    }
 }
 
 /// A validator that changes whenever the file does: size, modification

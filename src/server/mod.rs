@@ -12,7 +12,6 @@
 //! `POST /api/reindex` (only with an admin token) and `/healthz`.
 
 mod api;
-mod config;
 mod docs;
 mod error;
 mod i18n;
@@ -26,14 +25,12 @@ mod state;
 mod templates;
 mod urls;
 
-pub use config::ServeConfig;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
-use crate::KnowledgeBank;
+use crate::Config;
 
 use self::state::AppState;
 
@@ -42,7 +39,7 @@ use self::state::AppState;
 /// Syncs the index first, prints the address to open, then serves while the
 /// documents folder is watched. On a signal it stops accepting connections,
 /// lets running requests finish and waits for a running sync to commit.
-pub fn run(config: ServeConfig) -> Result<()> {
+pub fn run(config: Config) -> Result<()> {
     init_logging();
     // Bind first: a busy port is reported before any indexing work.
     let socket = bind(&config.addr)?;
@@ -104,7 +101,7 @@ impl Drop for Server {
 /// Starts the service on a background thread: syncs the index, binds the
 /// address (use port 0 for any free port), starts the watcher and returns
 /// once the server accepts connections. Logging is left to the caller.
-pub fn start(config: ServeConfig) -> Result<Server> {
+pub fn start(config: Config) -> Result<Server> {
     let socket = bind(&config.addr)?;
     let prepared = Prepared::new(config)?;
     let runtime = build_runtime()?;
@@ -130,25 +127,14 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(config: ServeConfig) -> Result<Prepared> {
+    fn new(config: Config) -> Result<Prepared> {
         config.check()?;
         if !config.documents_dir.is_dir() {
             return Err(Error::DocumentsNotFound(config.documents_dir.clone()));
         }
         // Before any work: a second server on this index stops here.
         let serving = state::ServeLock::acquire(&config.index_dir)?;
-        let mut builder = KnowledgeBank::builder()
-            .documents_dir(&config.documents_dir)
-            .index_dir(&config.index_dir)
-            .limits(config.limits)
-            .ocr(config.ocr.clone());
-        if let Some(exe) = &config.extract_worker {
-            builder = builder.extract_worker(exe);
-        }
-        if let Some(path) = &config.glossary {
-            builder = builder.glossary(crate::Glossary::load(path)?);
-        }
-        let bank = builder.open()?;
+        let bank = config.bank_builder()?.open()?;
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);
         state.sync_now("startup")?;
         let watcher = state::Watching::start(&state);

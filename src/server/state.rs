@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use super::config::ServeConfig;
 use crate::error::{Error, Result};
+use crate::Config;
 use crate::{KnowledgeBank, SyncReport};
 
 /// The outcome of the last sync the server ran.
@@ -26,7 +26,7 @@ pub(crate) struct SyncInfo {
 
 pub(crate) struct AppState {
     pub bank: Arc<KnowledgeBank>,
-    pub config: ServeConfig,
+    pub config: Config,
     /// The documents folder, canonicalised: nothing outside it is served.
     pub documents_root: PathBuf,
     /// The index folder, canonicalised when it exists (the watcher ignores it).
@@ -52,7 +52,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub fn new(bank: Arc<KnowledgeBank>, config: ServeConfig) -> Result<AppState> {
+    pub fn new(bank: Arc<KnowledgeBank>, config: Config) -> Result<AppState> {
         let documents_root = config.documents_dir.canonicalize()?;
         let index_root = config.index_dir.canonicalize().unwrap_or_else(|_| config.index_dir.clone());
         Ok(AppState {
