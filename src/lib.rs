@@ -61,6 +61,6 @@ pub use index::{IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
 pub use recognition::{OcrOptions, OcrReport, OcrStatus};
 pub use search::{
-    EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, SearchHit, SearchRequest, SearchResults,
+    EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, Passage, SearchHit, SearchRequest, SearchResults,
     WordEvidence,
 };

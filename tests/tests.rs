@@ -12,6 +12,7 @@ mod isolation;
 mod morphology;
 mod ocr;
 mod office;
+mod passages;
 mod ranking;
 mod relevance;
 mod reliability;

@@ -42,8 +42,11 @@ pub use request::{
 };
 pub use resolve::EvidenceKind;
 use resolve::ResolvedWord;
-pub use results::{Explanation, OtherLanguages, SearchHit, SearchResults, WordEvidence};
-use snippet::{make_snippet, QueryWord};
+pub use results::{Explanation, OtherLanguages, Passage, SearchHit, SearchResults, WordEvidence};
+use snippet::{make_passages, QueryWord};
+
+/// Passages shown per hit, at most.
+pub const MAX_PASSAGES: usize = 3;
 use stats::Statistics;
 
 /// Runs a search on a searcher.
@@ -466,15 +469,19 @@ fn load_hit_with<'w>(
     let words = words_for(lang);
     let format = text_of(fields.format).parse::<Format>().unwrap_or(Format::Text);
     let text = text_of(fields.text);
-    // A fault inside one hit's snippet gives a plain excerpt, never a failed search.
-    let snippet =
-        std::panic::catch_unwind(|| make_snippet(&text, lang, words)).unwrap_or_else(|_| snippet::plain_excerpt(&text));
+    // A fault inside one hit's passages gives a plain excerpt, never a failed search.
+    let found = std::panic::catch_unwind(|| make_passages(&text, lang, words, MAX_PASSAGES)).unwrap_or_default();
+    let snippet = found.first().cloned().unwrap_or_else(|| snippet::plain_excerpt(&text));
     let page_starts = page_starts(&doc, fields);
-    let page = match (format, snippet.offset) {
+    let page_at = |offset: Option<usize>| match (format, offset) {
         (Format::Pdf, Some(offset)) => page_of(&page_starts, offset),
         (Format::Pdf, None) if !page_starts.is_empty() => Some(1),
         _ => None,
     };
+    let page = page_at(snippet.offset);
+    let passages = if found.is_empty() { vec![snippet.clone()] } else { found };
+    let passages: Vec<Passage> =
+        passages.into_iter().map(|p| Passage { page: page_at(p.offset), text: p.html }).collect();
     let ocr_pages = doc
         .get_first(fields.ocr_pages)
         .and_then(|v| v.as_bytes())
@@ -488,6 +495,7 @@ fn load_hit_with<'w>(
         score,
         page,
         snippet: snippet.html,
+        passages,
         ocr: page.is_some_and(|p| ocr_pages.contains(&p)),
         explain: None,
         via: Vec::new(),

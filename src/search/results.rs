@@ -21,8 +21,13 @@ pub struct SearchHit {
     pub score: f32,
     /// For PDFs, the page of the best-matching passage.
     pub page: Option<u32>,
-    /// The best-matching passage as HTML-safe text, matched words in `<mark>…</mark>`.
+    /// The best-matching passage as HTML-safe text, matched words in
+    /// `<mark>…</mark>` (the first of [`passages`](Self::passages), kept
+    /// for compatibility).
     pub snippet: String,
+    /// Up to three passages that match, the best first, each with its page.
+    #[serde(default)]
+    pub passages: Vec<Passage>,
     /// Whether the passage's text came from text recognition of a scanned
     /// page (it may hold recognition errors).
     #[serde(default)]
@@ -34,6 +39,15 @@ pub struct SearchHit {
     /// For a hit in another language: the translated terms it was found by.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<String>,
+}
+
+/// A passage of a hit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Passage {
+    /// HTML-safe text, matched words in `<mark>…</mark>`.
+    pub text: String,
+    /// For PDFs, the page the passage starts on.
+    pub page: Option<u32>,
 }
 
 /// The documents in the other languages that a query's concepts lead to.

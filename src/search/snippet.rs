@@ -279,23 +279,52 @@ const SCAN_AFTER_FIRST_MATCH: usize = 1_536;
 /// Documents longer than this are only scanned up to it (bytes).
 const MAX_SCAN_BYTES: usize = 8 << 20;
 
-/// Builds the snippet for `text` (in `lang`) and the query words.
+/// How far past the first match the scan for further passages goes (bytes).
+const PASSAGE_SCAN_BYTES: usize = 64 * 1024;
+
+/// One match: (word index, start, end, query word).
+type Match = (usize, usize, usize, usize);
+
+/// Builds the snippet for `text` (in `lang`) and the query words: the best
+/// passage near the first match.
 pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
+    let matches = find_matches(text, lang, query, SCAN_AFTER_FIRST_MATCH, true);
+    match best_windows(&matches, query.len(), 1).first() {
+        Some(&lo) => passage(text, &matches, lo),
+        None => Snippet { html: excerpt(text, 0, &[]), offset: None },
+    }
+}
+
+/// Up to `max` passages of `text` that match the query, the best first: a
+/// passage holding more of the query's words is better, then one with more
+/// matches. Passages do not overlap. No match gives no passage.
+pub fn make_passages(text: &str, lang: Lang, query: &[QueryWord], max: usize) -> Vec<Snippet> {
+    let matches = find_matches(text, lang, query, PASSAGE_SCAN_BYTES, false);
+    best_windows(&matches, query.len(), max).into_iter().map(|lo| passage(text, &matches, lo)).collect()
+}
+
+/// The matched words of `text` in reading order, up to `scan_after` bytes
+/// past the first one (and [`MAX_SCAN_BYTES`] in all). With `stop_early`,
+/// the scan also stops at the first window that holds every query word,
+/// since no window can be better than that.
+fn find_matches(text: &str, lang: Lang, query: &[QueryWord], scan_after: usize, stop_early: bool) -> Vec<Match> {
     let analyzer = Analyzer::get();
     let mut end_scan = text.len().min(MAX_SCAN_BYTES);
     while !text.is_char_boundary(end_scan) {
         end_scan -= 1;
     }
-    // Matches as (word index, start, end, query word), found in one pass
-    // without allocating per word; the scan stops at the first window that
-    // holds every query word, since no window can be better than that.
     let anchors = Anchors::new(query);
-    let mut matches: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut matches: Vec<Match> = Vec::new();
     let mut folded = String::new();
-    let mut best = (0usize, 0usize, 0usize); // (distinct, count, index of the window's first match)
     let mut seen = vec![0usize; query.len()];
     let (mut lo, mut distinct) = (0usize, 0usize);
+    // The first word of a window found to hold every query word: the scan
+    // goes on to the end of that window (to mark all of it), then stops.
+    let mut full_window_at: Option<usize> = None;
     anchors.scan(&text[..end_scan], |index, start, end| {
+        if full_window_at.is_some_and(|first| index > first + WINDOW_WORDS) {
+            return false;
+        }
         let word = &text[start..end];
         folded.clear();
         for c in word.chars().flat_map(char::to_lowercase) {
@@ -304,33 +333,70 @@ pub fn make_snippet(text: &str, lang: Lang, query: &[QueryWord]) -> Snippet {
         let lower = lower(word);
         let Some(q) = query.iter().position(|q| q.matches(analyzer, lang, &lower, &folded)) else { return true };
         matches.push((index, start, end, q));
-        // Slide the window over the matches so far.
-        let hi = matches.len() - 1;
-        if seen[q] == 0 {
-            distinct += 1;
-        }
-        seen[q] += 1;
-        while matches[hi].0 - matches[lo].0 >= WINDOW_WORDS {
-            let ql = matches[lo].3;
-            seen[ql] -= 1;
-            if seen[ql] == 0 {
-                distinct -= 1;
+        if stop_early {
+            // Slide a window over the matches so far; one with every word ends the scan.
+            if seen[q] == 0 {
+                distinct += 1;
             }
-            lo += 1;
+            seen[q] += 1;
+            while index - matches[lo].0 >= WINDOW_WORDS {
+                let ql = matches[lo].3;
+                seen[ql] -= 1;
+                if seen[ql] == 0 {
+                    distinct -= 1;
+                }
+                lo += 1;
+            }
+            if distinct == query.len() && full_window_at.is_none() {
+                full_window_at = Some(matches[lo].0);
+            }
         }
-        if (distinct, hi - lo + 1) > (best.0, best.1) {
-            best = (distinct, hi - lo + 1, lo);
-        }
-        if best.0 == query.len() && index > matches[best.2].0 + WINDOW_WORDS {
-            return false;
-        }
-        // A passage near the first match is good enough: stop a few
-        // kilobytes after it rather than reading the whole document.
-        start <= matches[0].1 + SCAN_AFTER_FIRST_MATCH
+        start <= matches[0].1 + scan_after
     });
-    let Some(&(_, first_start, _, _)) = matches.get(best.2) else {
-        return Snippet { html: excerpt(text, 0, &[]), offset: None };
-    };
+    matches
+}
+
+/// The first match of each of the best `max` windows of [`WINDOW_WORDS`]
+/// words, as indexes into `matches`: most distinct query words first, then
+/// most matches, then the earliest; windows that overlap one already taken
+/// are skipped. The result is in order of quality.
+fn best_windows(matches: &[Match], query_words: usize, max: usize) -> Vec<usize> {
+    let mut windows: Vec<(usize, usize, usize)> = Vec::with_capacity(matches.len()); // (distinct, count, lo)
+    let mut seen = vec![0usize; query_words];
+    let (mut hi, mut distinct) = (0usize, 0usize);
+    for lo in 0..matches.len() {
+        while hi < matches.len() && matches[hi].0 - matches[lo].0 < WINDOW_WORDS {
+            if seen[matches[hi].3] == 0 {
+                distinct += 1;
+            }
+            seen[matches[hi].3] += 1;
+            hi += 1;
+        }
+        windows.push((distinct, hi - lo, lo));
+        let q = matches[lo].3;
+        seen[q] -= 1;
+        if seen[q] == 0 {
+            distinct -= 1;
+        }
+    }
+    windows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let mut taken: Vec<usize> = Vec::new();
+    for (_, _, lo) in windows {
+        if taken.len() >= max {
+            break;
+        }
+        let first_word = matches[lo].0;
+        if taken.iter().all(|&t| first_word.abs_diff(matches[t].0) >= 2 * WINDOW_WORDS) {
+            taken.push(lo);
+        }
+    }
+    taken
+}
+
+/// The passage that starts a few words before `matches[lo]`, with the
+/// matches in it marked.
+fn passage(text: &str, matches: &[Match], lo: usize) -> Snippet {
+    let first_start = matches[lo].1;
     // Start a few words before the first match; near the beginning, at the beginning.
     let start = if first_start < SNIPPET_CHARS / 3 {
         0

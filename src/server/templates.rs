@@ -1,7 +1,7 @@
 //! The markup of the pages, as maud templates: every value written into
 //! them is escaped unless it is wrapped in `PreEscaped`, which only the
-//! snippets are (the library made them HTML-safe: escaped text with
-//! `<mark>` around the matches).
+//! snippets and passages are (the library made them HTML-safe: escaped
+//! text with `<mark>` around the matches).
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
@@ -219,6 +219,21 @@ fn hit_item(ui: Lang, t: &Texts, hit: &SearchHit) -> Markup {
                 p class="via" lang=[ui_lang] { (t.found_via) " " span lang=[hit_lang] { (hit.via.join(", ")) } }
             }
             p class="snippet" { (PreEscaped(&hit.snippet)) }
+            @if hit.passages.len() > 1 {
+                ul class="passages" {
+                    @for passage in &hit.passages[1..] {
+                        li {
+                            @if let Some(page) = passage.page {
+                                a class="page" href=(document_url(&hit.path, Some(page))) lang=[ui_lang] {
+                                    (i18n::page_number(ui, page))
+                                }
+                                " "
+                            }
+                            (PreEscaped(&passage.text))
+                        }
+                    }
+                }
+            }
         }
     }
 }
