@@ -20,6 +20,9 @@
 //! xxh3 hash of that text instead.
 
 pub mod bulk;
+#[cfg(feature = "export-push")]
+pub mod push;
+pub mod state;
 pub mod template;
 
 use std::collections::VecDeque;
