@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tietopankki::{Format, KnowledgeBank, SearchRequest, SyncProgress};
 
+mod export_cli;
+
 /// tietopankki: a knowledge bank for Finnish, Swedish and English documents.
 ///
 /// Drop PDF, Word (.docx), OpenDocument (.odt), web page (.html), Markdown (.md) and text (.txt) files into a documents folder,
@@ -90,6 +92,16 @@ enum Command {
     },
     /// Run the web page and JSON API (indexes the documents folder first, then keeps it up to date).
     Serve(ServeArgs),
+    /// Export the documents, their text and tietopankki's analysis keys for
+    /// Elasticsearch/OpenSearch: `_bulk` NDJSON to stdout or --out, the index
+    /// template (--template), or pushed to a cluster (--to URL).
+    ///
+    /// Records: path, url, title, lang, format, tags, folder, date, pages,
+    /// content_hash, text.fi|sv|en and tp.title|stems|compounds|folded (see
+    /// docs/scaling.md). Pushing reports every record the cluster rejects,
+    /// retries 429 and 5xx with backoff, and sends only what changed since
+    /// the last push (exit code 2 when some records were rejected).
+    Export(export_cli::ExportArgs),
 }
 
 /// Arguments of `serve` (kept even without the server feature so `--help` is the same).
@@ -203,6 +215,7 @@ fn main() -> ExitCode {
         }
         Command::Extract { file, meta, ocr, limits } => run_extract(file, meta, ocr, limits.limits()),
         Command::Serve(args) => run_serve(args),
+        Command::Export(args) => export_cli::run(args),
     };
     match result {
         Ok(code) => code,
