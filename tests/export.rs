@@ -567,3 +567,24 @@ fn the_cli_pushes_and_reports_rejections_and_keeps_credentials_off_plain_http() 
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("plain HTTP"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn export_help_names_its_options() {
+    let out = bin().args(["export", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for option in [
+        "--index-name",
+        "--per-page",
+        "--city-shape",
+        "--template",
+        "--to",
+        "--api-key",
+        "--allow-insecure",
+        "--batch-mb",
+    ] {
+        assert!(help.contains(option), "{option} missing from: {help}");
+    }
+    assert!(!help.contains("--retry-ms"), "the test-only retry delay stays hidden");
+    let top = bin().arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&top.stdout).contains("export"));
+}
