@@ -4,12 +4,14 @@
 //!
 //! Shapes checked against:
 //! - the `_bulk` API: <https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-bulk.html>
+//!   (the NDJSON structure, the final newline and the Content-Type as stated in
+//!   <https://www.elastic.co/guide/en/elasticsearch/reference/7.1/docs-bulk.html>)
 //!   and <https://opensearch.org/docs/latest/api-reference/document-apis/bulk/>
 //!   (NDJSON, `Content-Type: application/x-ndjson`, an action line and for
 //!   `index` a source line, a final newline; the response's `errors` and
 //!   per-item `items[].<action>.status` / `.error.{type,reason}`);
 //! - index templates: <https://www.elastic.co/guide/en/elasticsearch/reference/current/index-templates.html>
-//!   and <https://opensearch.org/docs/latest/im-plugin/index-templates/>
+//!   and <https://docs.opensearch.org/docs/im-plugin/index-templates>
 //!   (`index_patterns`, `template.settings`, `template.mappings.properties`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

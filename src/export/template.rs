@@ -5,7 +5,7 @@
 //! index templates: `index_patterns` and a `template` with `settings` and
 //! `mappings`), the same in Elasticsearch 7.8+ and OpenSearch
 //! (<https://www.elastic.co/guide/en/elasticsearch/reference/current/index-templates.html>,
-//! <https://opensearch.org/docs/latest/im-plugin/index-templates/>).
+//! <https://docs.opensearch.org/docs/im-plugin/index-templates>).
 
 use serde_json::{json, Value};
 
