@@ -517,6 +517,35 @@ def peak_anon_kb(cmd) -> int | None:
     return peak
 
 
+def push_runs(a, index: Path, work: Path) -> dict:
+    """`export --to` into benches/perf/bulk-sink.py on loopback: a first push of
+    everything (the state file removed), then a second one with nothing changed."""
+    port_file = work / "sink.port"
+    port_file.unlink(missing_ok=True)
+    sink = subprocess.Popen([sys.executable, HERE / "bulk-sink.py", port_file])
+    try:
+        for _ in range(100):
+            if port_file.exists() and port_file.read_text():
+                break
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port_file.read_text()}"
+        first, again = [], []
+        for _ in range(a.runs):
+            shutil.rmtree(index / "export", ignore_errors=True)
+            for runs in (first, again):
+                t = timed([a.bin, "export", "--index", index, "--index-name", "bank", "--to", url, "--json"], timeout=3600)
+                row = {"wall_s": t["wall_s"], "rss_kb": t["rss_kb"]}
+                try:
+                    row.update({k: v for k, v in json.loads(t["stdout"]).items() if k != "rejected"})
+                except json.JSONDecodeError:
+                    row["error"] = f"exit {t['rc']}: " + t["stderr"][-300:]
+                runs.append(row)
+        return {"first": {"runs": first, "median": median_dicts(first)}, "again": {"runs": again, "median": median_dicts(again)}}
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
 def stage_export(a, res: Results):
     """`tietopankki export` of the 20k bank to a file, beside indexing it and
     reading the output back (Python json, and jq when installed)."""
@@ -544,6 +573,8 @@ def stage_export(a, res: Results):
     with open(ndjson, "rb") as f:
         out["records"] = sum(1 for _ in f) // 2
     out["anon_kb"] = peak_anon_kb([a.bin, "export", "--index", index, "--index-name", "bank", "--out", ndjson])
+    out["push"] = push_runs(a, index, work)
+    ndjson.unlink(missing_ok=True)
     out["ours"] = {"runs": runs, "median": median_dicts(runs)}
     out["python_json"] = {"runs": py_runs, "median": median_dicts(py_runs)}
     out["jq"] = {"runs": jq_runs, "median": median_dicts(jq_runs)} if jq_runs else {"error": "not measured: jq not installed"}

@@ -81,6 +81,14 @@ def render_export(r: dict, body: "Doc") -> None:
                      num(ex["records"] / jq["wall_s"], 0), num((jq.get("rss_kb") or 0) / 1024, 0)])
     elif err(ex.get("jq")):
         rows.append(["reading it back: jq", err(ex.get("jq")), "", "", ""])
+    push_first, push_again = get(ex, "push", "first", "median"), get(ex, "push", "again", "median")
+    if push_first and push_first.get("wall_s"):
+        rows.append([f"`export --to URL` into a stand-in `_bulk` endpoint on loopback, first push ({push_first.get('requests', 0):.0f} requests)",
+                     num(push_first["wall_s"]), num(size / MB / push_first["wall_s"]),
+                     num(ex["records"] / push_first["wall_s"], 0), num((push_first.get("rss_kb") or 0) / 1024, 0)])
+    if push_again and push_again.get("wall_s"):
+        rows.append([f"the same push again, nothing changed ({push_again.get('indexed', 0):.0f} sent, {push_again.get('requests', 0):.0f} requests)",
+                     num(push_again["wall_s"], 2), "", "", num((push_again.get("rss_kb") or 0) / 1024, 0)])
     ix = ex.get("index") or {}
     if ix.get("wall_s"):
         rows.append(["for context: `tietopankki index` of the same folder into an empty index", num(ix["wall_s"]),
@@ -419,7 +427,9 @@ def render(r: dict) -> str:
         "it is compiled from the working tree when the run reaches it, which may differ from the binary copy used for everything else.",
         "**Export**: `tietopankki export --index IDX --index-name bank --out FILE` on the 20k index (built from empty just before, which gives the context row), wall time and peak RSS with "
         "`/usr/bin/time`; output MB/s is the NDJSON's size over the wall time. The peers read the same file back: Python's `json.loads` on every line "
-        "(timed inside the process) and `jq -c .` to /dev/null when jq is installed. RssAnon is the peak of /proc/PID/status sampled every 50 ms in a separate run.",
+        "(timed inside the process) and `jq -c .` to /dev/null when jq is installed. RssAnon is the peak of /proc/PID/status sampled every 50 ms in a separate run. "
+        "Pushing: `tietopankki export --to http://127.0.0.1:PORT --json` into `benches/perf/bulk-sink.py` (Python's threading HTTP server, "
+        "which parses every line and acknowledges every item), first with the export state removed, then once more with nothing changed.",
     ]
     for h in how:
         d.p(f"- {h}")
