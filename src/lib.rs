@@ -8,7 +8,8 @@
 //! The pipeline has one module per stage:
 //! [`extract`] (PDF, Word, OpenDocument, HTML, Markdown, text) → [`lang`] (language detection) →
 //! [`analysis`] (stemming, folding, compound parts) → indexing (tantivy) →
-//! [`search`] (ranking, snippets, facets). The library has no web or CLI
+//! [`search`] (ranking, snippets, facets); [`export`] hands the documents and
+//! their analysis to Elasticsearch or OpenSearch. The library has no web or CLI
 //! dependencies; the `tietopankki` binary adds those behind cargo features.
 //!
 //! ```
@@ -37,6 +38,7 @@ mod config;
 mod dates;
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod extract;
 mod index;
 pub mod lang;
@@ -55,6 +57,7 @@ pub use config::*;
 pub use document::is_ignored_name;
 pub use document::{Extracted, Format};
 pub use error::{Error, FailedFile, FileError, Result};
+pub use export::{ExportOptions, ExportRecord, ExportRecords};
 pub use extract::ExtractLimits;
 pub use index::schema::SCHEMA_VERSION;
 pub use index::{IndexStage, SyncProgress, SyncReport};

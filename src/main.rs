@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         }
         Command::Extract { file, meta, ocr, limits } => run_extract(file, meta, ocr, limits.limits()),
         Command::Serve(args) => run_serve(args),
+        Command::Export(args) => cli::export::run(args),
     };
     match result {
         Ok(code) => code,

@@ -485,6 +485,102 @@ def stage_index(a, res: Results):
     res.put("index50", out50)
 
 
+# ---------------------------------------------------------------- export
+
+def parse_ndjson(path: Path) -> dict:
+    """Reads _bulk NDJSON back line by line with Python's json (a consumer's cost)."""
+    code = ("import json,sys,time,resource\n"
+            "t=time.perf_counter(); n=0\n"
+            "with open(sys.argv[1],'rb') as f:\n"
+            "    for line in f:\n"
+            "        json.loads(line); n+=1\n"
+            "print(json.dumps({'lines':n,'seconds':time.perf_counter()-t,"
+            "'maxrss_kb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n")
+    t = timed([sys.executable, "-c", code, path], timeout=3600)
+    j = json.loads(t["stdout"])
+    return {"wall_s": j["seconds"], "rss_kb": j["maxrss_kb"], "lines": j["lines"]}
+
+
+def peak_anon_kb(cmd) -> int | None:
+    """Runs cmd, sampling /proc/PID/status every 50 ms: the peak of RssAnon
+    (memory of its own, without the file pages of the mmapped index)."""
+    proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = None
+    while proc.poll() is None:
+        try:
+            for line in open(f"/proc/{proc.pid}/status"):
+                if line.startswith("RssAnon:"):
+                    peak = max(peak or 0, int(line.split()[1]))
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            break
+        time.sleep(0.05)
+    return peak
+
+
+def push_runs(a, index: Path, work: Path) -> dict:
+    """`export --to` into benches/perf/bulk-sink.py on loopback: a first push of
+    everything (the state file removed), then a second one with nothing changed."""
+    port_file = work / "sink.port"
+    port_file.unlink(missing_ok=True)
+    sink = subprocess.Popen([sys.executable, HERE / "bulk-sink.py", port_file])
+    try:
+        for _ in range(100):
+            if port_file.exists() and port_file.read_text():
+                break
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port_file.read_text()}"
+        first, again = [], []
+        for _ in range(a.runs):
+            shutil.rmtree(index / "export", ignore_errors=True)
+            for runs in (first, again):
+                t = timed([a.bin, "export", "--index", index, "--index-name", "bank", "--to", url, "--json"], timeout=3600)
+                row = {"wall_s": t["wall_s"], "rss_kb": t["rss_kb"]}
+                try:
+                    row.update({k: v for k, v in json.loads(t["stdout"]).items() if k != "rejected"})
+                except json.JSONDecodeError:
+                    row["error"] = f"exit {t['rc']}: " + t["stderr"][-300:]
+                runs.append(row)
+        return {"first": {"runs": first, "median": median_dicts(first)}, "again": {"runs": again, "median": median_dicts(again)}}
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+def stage_export(a, res: Results):
+    """`tietopankki export` of the 20k bank to a file, beside indexing it and
+    reading the output back (Python json, and jq when installed)."""
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    b20 = Path(a.bank20)
+    index = work / "ours20-idx"
+    out = {"folder": str(b20.relative_to(ROOT)) if b20.is_relative_to(ROOT) else str(b20), "docs": count_files(b20, ".md")}
+    log("export: indexing the 20k bank first (an empty index, for the side-by-side figure)")
+    out["index"] = ours_index(a, b20, index)
+    ndjson = work / "export.ndjson"
+    runs, jq_runs, py_runs = [], [], []
+    for r in range(a.runs):
+        ndjson.unlink(missing_ok=True)
+        t = timed([a.bin, "export", "--index", index, "--index-name", "bank", "--out", ndjson], timeout=3600)
+        row = {"wall_s": t["wall_s"], "rss_kb": t["rss_kb"], "out_bytes": ndjson.stat().st_size if ndjson.exists() else None}
+        if t["rc"] != 0:
+            row["error"] = f"exit {t['rc']}: " + t["stderr"][-300:]
+        runs.append(row)
+        log(f"export run {r + 1}/{a.runs}: {t['wall_s']:.1f} s")
+        py_runs.append(parse_ndjson(ndjson))
+        if shutil.which("jq"):
+            j = timed(["sh", "-c", f"jq -c . '{ndjson}' >/dev/null"], timeout=3600)
+            jq_runs.append({"wall_s": j["wall_s"], "rss_kb": j["rss_kb"]})
+    with open(ndjson, "rb") as f:
+        out["records"] = sum(1 for _ in f) // 2
+    out["anon_kb"] = peak_anon_kb([a.bin, "export", "--index", index, "--index-name", "bank", "--out", ndjson])
+    out["push"] = push_runs(a, index, work)
+    ndjson.unlink(missing_ok=True)
+    out["ours"] = {"runs": runs, "median": median_dicts(runs)}
+    out["python_json"] = {"runs": py_runs, "median": median_dicts(py_runs)}
+    out["jq"] = {"runs": jq_runs, "median": median_dicts(jq_runs)} if jq_runs else {"error": "not measured: jq not installed"}
+    res.put("export20", out)
+
+
 # ---------------------------------------------------------------- serving
 
 def free_port() -> int:
@@ -819,7 +915,7 @@ def main() -> int:
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     res = Results(Path(a.results))
-    stages = {"meta": stage_meta, "pdf": stage_pdf, "index": stage_index, "serve": stage_serve, "bench": stage_bench}
+    stages = {"meta": stage_meta, "pdf": stage_pdf, "index": stage_index, "serve": stage_serve, "bench": stage_bench, "export": stage_export}
     if a.stage not in stages:
         ap.error(f"unknown stage {a.stage}")
     t0 = time.perf_counter()

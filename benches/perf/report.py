@@ -56,6 +56,56 @@ class Doc:
         self.p()
 
 
+def render_export(r: dict, body: "Doc") -> None:
+    """Section 6: `tietopankki export` of the 20k bank."""
+    ex = r.get("export20", {})
+    body.p(f"## 6. Export to Elasticsearch/OpenSearch: `_bulk` NDJSON of the {ex.get('docs') or 20000:,}-document folder")
+    body.p()
+    if not ex or not get(ex, "ours", "median"):
+        body.p("Not measured.")
+        body.p()
+        return
+    m = ex["ours"]["median"]
+    size = m.get("out_bytes") or 0
+    rows = [
+        ["`tietopankki export --out FILE` (records, text, analysis keys)", num(m["wall_s"]), num(size / MB / m["wall_s"]),
+         num(ex["records"] / m["wall_s"], 0), num((m.get("rss_kb") or 0) / 1024, 0)],
+    ]
+    py = get(ex, "python_json", "median")
+    if py:
+        rows.append(["reading it back: Python `json.loads` per line", num(py["wall_s"]), num(size / MB / py["wall_s"]),
+                     num(ex["records"] / py["wall_s"], 0), num((py.get("rss_kb") or 0) / 1024, 0)])
+    jq = get(ex, "jq", "median")
+    if jq:
+        rows.append(["reading it back: `jq -c . FILE >/dev/null`", num(jq["wall_s"]), num(size / MB / jq["wall_s"]),
+                     num(ex["records"] / jq["wall_s"], 0), num((jq.get("rss_kb") or 0) / 1024, 0)])
+    elif err(ex.get("jq")):
+        rows.append(["reading it back: jq", err(ex.get("jq")), "", "", ""])
+    push_first, push_again = get(ex, "push", "first", "median"), get(ex, "push", "again", "median")
+    if push_first and push_first.get("wall_s"):
+        rows.append([f"`export --to URL` into a stand-in `_bulk` endpoint on loopback, first push ({push_first.get('requests', 0):.0f} requests)",
+                     num(push_first["wall_s"]), num(size / MB / push_first["wall_s"]),
+                     num(ex["records"] / push_first["wall_s"], 0), num((push_first.get("rss_kb") or 0) / 1024, 0)])
+    if push_again and push_again.get("wall_s"):
+        rows.append([f"the same push again, nothing changed ({push_again.get('indexed', 0):.0f} sent, {push_again.get('requests', 0):.0f} requests)",
+                     num(push_again["wall_s"], 2), "", "", num((push_again.get("rss_kb") or 0) / 1024, 0)])
+    ix = ex.get("index") or {}
+    if ix.get("wall_s"):
+        rows.append(["for context: `tietopankki index` of the same folder into an empty index", num(ix["wall_s"]),
+                     "", num(ex["docs"] / ix["wall_s"], 0), num((ix.get("rss_kb") or 0) / 1024, 0)])
+    body.p(f"`{ex['folder']}` indexed, then exported: {ex['records']:,} records, {num(size / MB, 0)} MB of NDJSON "
+           f"({num(size / max(ex['records'], 1) / 1024, 1)} KB a record: the text once, and tietopankki's keys of it).")
+    body.p()
+    body.table(["what", "wall time, s", "output MB/s", "records/s", "peak RSS, MB"], rows)
+    anon = ex.get("anon_kb")
+    anon_text = (f" Of the export's peak RSS, {num(anon / 1024, 0)} MB is its own memory (RssAnon, sampled from /proc in one more run); "
+                 "the rest is file pages of the memory-mapped index, which the kernel can drop.") if anon else ""
+    body.p("The export reads the stored text from the index and analyses it again (stems, compound parts, folded forms) "
+           "a document at a time, so its own memory stays flat whatever the size of the bank." + anon_text +
+           " No targets in the issue for these.")
+    body.p()
+
+
 def render(r: dict) -> str:
     d = Doc()
     meta = r.get("meta", {})
@@ -325,6 +375,8 @@ def render(r: dict) -> str:
         body.p("Not measured.")
         body.p()
 
+    render_export(r, body)
+
     # ---------------- targets at a glance
     d.p("## Targets at a glance")
     d.p()
@@ -373,6 +425,11 @@ def render(r: dict) -> str:
         "`\\timing` (client-side, includes the unix-socket round trip), output discarded. Recoll and `tietopankki search`: wall time of one process per query "
         "(`recollq -c CONF -a -n 10 -b WORDS…`, ALL-terms mode). `cargo bench --bench search_latency` measures in process with its own fixed query mix; "
         "it is compiled from the working tree when the run reaches it, which may differ from the binary copy used for everything else.",
+        "**Export**: `tietopankki export --index IDX --index-name bank --out FILE` on the 20k index (built from empty just before, which gives the context row), wall time and peak RSS with "
+        "`/usr/bin/time`; output MB/s is the NDJSON's size over the wall time. The peers read the same file back: Python's `json.loads` on every line "
+        "(timed inside the process) and `jq -c .` to /dev/null when jq is installed. RssAnon is the peak of /proc/PID/status sampled every 50 ms in a separate run. "
+        "Pushing: `tietopankki export --to http://127.0.0.1:PORT --json` into `benches/perf/bulk-sink.py` (Python's threading HTTP server, "
+        "which parses every line and acknowledges every item), first with the export state removed, then once more with nothing changed.",
     ]
     for h in how:
         d.p(f"- {h}")

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use crate::document::Format;
@@ -294,35 +294,14 @@ impl KnowledgeBank {
             return Err(Error::NotFound(path.to_string()));
         };
         let doc: TantivyDocument = searcher.doc(address)?;
-        Ok(self.record(&doc, true))
+        Ok(DocumentRecord::from_stored(&self.fields, &doc, true))
     }
 
-    fn record(&self, doc: &TantivyDocument, with_text: bool) -> DocumentRecord {
-        let f = &self.fields;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-        let lines = |field| text(field).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default();
-        let u32s = |field| {
-            doc.get_first(field).and_then(|v| v.as_bytes()).map(crate::index::schema::decode_u32s).unwrap_or_default()
-        };
-        DocumentRecord {
-            path: text(f.path).unwrap_or_default(),
-            title: text(f.title_text).unwrap_or_default(),
-            lang: text(f.lang).and_then(|l| l.parse().ok()).unwrap_or(Lang::En),
-            format: text(f.format).and_then(|l| l.parse().ok()).unwrap_or(Format::Text),
-            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
-            tags: doc.get_all(f.tag).filter_map(|v| v.as_str().map(str::to_string)).collect(),
-            author: text(f.author),
-            date: text(f.date),
-            headings: lines(f.headings_text),
-            size: doc.get_first(f.size).and_then(|v| v.as_u64()).unwrap_or(0),
-            modified: doc.get_first(f.mtime).and_then(|v| v.as_i64()).unwrap_or(0) / 1_000_000_000,
-            warnings: lines(f.warnings),
-            ocr_pages: u32s(f.ocr_pages),
-            ocr_confidence: doc.get_first(f.ocr_confidence).and_then(|v| v.as_f64()).map(|c| c as f32),
-            ocr_pending_pages: u32s(f.ocr_pending_pages),
-            page_starts: u32s(f.page_starts),
-            text: if with_text { text(f.text) } else { None },
-        }
+    /// The bank's documents as records for another search engine, one per
+    /// document (or per PDF page), with the text and tietopankki's analysis
+    /// keys; made lazily, one document at a time (see [`crate::export`]).
+    pub fn export_records(&self, options: &crate::export::ExportOptions) -> Result<crate::export::ExportRecords> {
+        crate::export::ExportRecords::new(self.reader.searcher(), self.fields, options.clone())
     }
 
     /// Lists every document in the index, sorted by path. Reads only fast

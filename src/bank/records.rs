@@ -1,8 +1,12 @@
 //! What the bank tells about its documents: one document as stored, the
 //! list of all, and the bank's state for status pages.
 
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
 use crate::document::Format;
 use crate::error::FailedFile;
+use crate::index::schema::Fields;
 use crate::lang::Lang;
 
 /// One document as stored in the index.
@@ -47,6 +51,36 @@ pub struct DocumentRecord {
     /// The extracted text (omitted by listings).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+impl DocumentRecord {
+    /// The record of a stored document.
+    pub(crate) fn from_stored(f: &Fields, doc: &TantivyDocument, with_text: bool) -> DocumentRecord {
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let lines = |field| text(field).map(|s| s.lines().map(str::to_string).collect()).unwrap_or_default();
+        let u32s = |field| {
+            doc.get_first(field).and_then(|v| v.as_bytes()).map(crate::index::schema::decode_u32s).unwrap_or_default()
+        };
+        DocumentRecord {
+            path: text(f.path).unwrap_or_default(),
+            title: text(f.title_text).unwrap_or_default(),
+            lang: text(f.lang).and_then(|l| l.parse().ok()).unwrap_or(Lang::En),
+            format: text(f.format).and_then(|l| l.parse().ok()).unwrap_or(Format::Text),
+            pages: doc.get_first(f.pages).and_then(|v| v.as_u64()).map(|p| p as u32),
+            tags: doc.get_all(f.tag).filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            author: text(f.author),
+            date: text(f.date),
+            headings: lines(f.headings_text),
+            size: doc.get_first(f.size).and_then(|v| v.as_u64()).unwrap_or(0),
+            modified: doc.get_first(f.mtime).and_then(|v| v.as_i64()).unwrap_or(0) / 1_000_000_000,
+            warnings: lines(f.warnings),
+            ocr_pages: u32s(f.ocr_pages),
+            ocr_confidence: doc.get_first(f.ocr_confidence).and_then(|v| v.as_f64()).map(|c| c as f32),
+            ocr_pending_pages: u32s(f.ocr_pending_pages),
+            page_starts: u32s(f.page_starts),
+            text: if with_text { text(f.text) } else { None },
+        }
+    }
 }
 
 /// A short description of one indexed document, for listings.

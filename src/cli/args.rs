@@ -87,6 +87,16 @@ pub(crate) enum Command {
     },
     /// Run the web page and JSON API (indexes the documents folder first, then keeps it up to date).
     Serve(ServeArgs),
+    /// Export the documents, their text and tietopankki's analysis keys for
+    /// Elasticsearch/OpenSearch: `_bulk` NDJSON to stdout or --out, the index
+    /// template (--template), or pushed to a cluster (--to URL).
+    ///
+    /// Records: path, url, title, lang, format, tags, folder, date, pages,
+    /// content_hash, text.fi|sv|en and tp.title|stems|compounds|folded (see
+    /// docs/scaling.md). Pushing reports every record the cluster rejects,
+    /// retries 429 and 5xx with backoff, and sends only what changed since
+    /// the last push (exit code 2 when some records were rejected).
+    Export(super::export::ExportArgs),
 }
 
 /// Arguments of `serve` (kept even without the server feature so `--help` is the same).
