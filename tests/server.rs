@@ -286,6 +286,32 @@ fn healthz_and_status() {
 }
 
 #[test]
+fn search_sorts_by_date_and_filters_by_year() {
+    let response = get(addr(), "/api/search?q=&lang=fi&sort=date&per_page=100");
+    let body = assert_documented(&response, "/api/search", "get", 200);
+    let hits = body["hits"].as_array().expect("hits");
+    assert!(hits.len() >= 2, "{body}");
+    let dates: Vec<&str> = hits.iter().map(|h| h["date"].as_str().expect("a date")).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+    assert!(hits.iter().all(|h| h["date_source"].is_string() && h["passages"].is_array()));
+    let years = body["facets"]["year"].as_array().expect("a year facet");
+    let year = years[0]["value"].as_str().expect("a year").to_string();
+    let count = years[0]["count"].as_u64().expect("a count");
+    let filtered = get(addr(), &format!("/api/search?q=&lang=fi&year={year}"));
+    let filtered = assert_documented(&filtered, "/api/search", "get", 200);
+    assert_eq!(filtered["total"].as_u64(), Some(count), "the year facet's count is what the filter finds");
+    for bad in ["sort=newest", "from=2024-13-01", "to=yesterday", "year=24"] {
+        let response = get(addr(), &format!("/api/search?q=kotivara&{bad}"));
+        assert_documented(&response, "/api/search", "get", 400);
+    }
+    // The page offers both orders and the year facet.
+    let page = get(addr(), "/?q=kotivara&ui=en").text();
+    assert!(page.contains("sort=date"), "a link to newest first");
+    let page = get(addr(), "/?q=&lang=fi&ui=en").text();
+    assert!(page.contains("&amp;year="), "year facet links");
+}
+
+#[test]
 fn search_returns_hits_facets_and_paging() {
     let response = get(addr(), "/api/search?q=kotivara");
     let body = assert_documented(&response, "/api/search", "get", 200);

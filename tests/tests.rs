@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod corpus;
 mod cross_language;
+mod dates;
 mod export;
 mod extract;
 mod hostile_http;

@@ -40,6 +40,9 @@ pub struct Facets {
     pub tag: Vec<FacetCount>,
     /// Counts by top-level folder.
     pub folder: Vec<FacetCount>,
+    /// Counts by the year of the document's date, newest first.
+    #[serde(default)]
+    pub year: Vec<FacetCount>,
 }
 
 /// The facets counted, in the order of a [`Facets`]' fields.

@@ -38,11 +38,11 @@ use facets::FacetCollector;
 pub use facets::{FacetCount, Facets};
 use parse::ParsedQuery;
 pub use request::{
-    SearchRequest, DEFAULT_OTHER_LANGUAGE_HITS, MAX_LIMIT, MAX_OFFSET, MAX_OTHER_LANGUAGE_HITS, MAX_QUERY_CHARS,
+    SearchRequest, Sort, DEFAULT_OTHER_LANGUAGE_HITS, MAX_LIMIT, MAX_OFFSET, MAX_OTHER_LANGUAGE_HITS, MAX_QUERY_CHARS,
 };
 pub use resolve::EvidenceKind;
 use resolve::ResolvedWord;
-pub use results::{Explanation, OtherLanguages, Passage, SearchHit, SearchResults, WordEvidence};
+pub use results::{DateSource, Explanation, OtherLanguages, Passage, SearchHit, SearchResults, WordEvidence};
 use snippet::{make_passages, QueryWord};
 
 /// Passages shown per hit, at most.
@@ -111,14 +111,38 @@ fn main_results(
             other_languages: None,
         });
     };
-    let keep = request.offset + request.limit;
-    let ranking = score::rank(stats, fields, &plan.words, &plan.constraints, keep, request.facets)?;
-    let (mut candidates, total, idf) = (ranking.best, ranking.total, ranking.idf);
-    let facets = if request.facets { Some(count_facets(searcher, facet_cache, &ranking.matching)?) } else { None };
-    candidates.truncate(keep);
-    let candidates = tie_break_by_recency(searcher, candidates);
+    // A date filter or the newest-first order looks past the best page:
+    // at most the deepest page's worth of the best hits is kept.
+    let range = request.date_range()?;
+    let dated = range.is_some() || request.sort == Sort::Date;
+    let keep = if dated { MAX_OFFSET + MAX_LIMIT } else { request.offset + request.limit };
+    let ranking = score::rank(stats, fields, &plan.words, &plan.constraints, keep, request.facets || range.is_some())?;
+    let (mut candidates, mut total, idf) = (ranking.best, ranking.total, ranking.idf);
+    let mut matching = ranking.matching;
+    if let Some((from, to)) = range {
+        let within = |secs: i64| (from..=to).contains(&secs);
+        candidates.retain(|c| within(recency(searcher, c.address)));
+        for (ord, docs) in matching.iter_mut().enumerate() {
+            docs.retain(|&doc_id| within(recency(searcher, DocAddress::new(ord as u32, doc_id))));
+        }
+        total = matching.iter().map(Vec::len).sum();
+    }
+    let facets = if request.facets {
+        let mut facets = count_facets(searcher, facet_cache, &matching)?;
+        facets.year = year_counts(searcher, &matching);
+        Some(facets)
+    } else {
+        None
+    };
+    let candidates = match request.sort {
+        Sort::Date => newest_first(searcher, candidates),
+        Sort::Relevance => {
+            candidates.truncate(keep);
+            tie_break_by_recency(searcher, candidates)
+        }
+    };
     let mut hits = Vec::new();
-    for candidate in candidates.into_iter().skip(request.offset) {
+    for candidate in candidates.into_iter().skip(request.offset).take(request.limit) {
         let mut hit = load_hit(searcher, fields, candidate.address, candidate.score, &plan.snippet_words)?;
         if request.explain {
             hit.explain = Some(explain(stats, fields, &plan.words, &idf, &candidate)?);
@@ -431,13 +455,37 @@ fn count_facets(searcher: &Searcher, cache: &FacetCache, matching: &[Vec<tantivy
     Ok(collector.merge_fruits(fruits)?)
 }
 
+/// A document's date (or, without one, its file time), seconds since 1970.
+fn recency(searcher: &Searcher, address: DocAddress) -> i64 {
+    let segment = searcher.segment_reader(address.segment_ord);
+    segment.fast_fields().i64("recency").ok().and_then(|c| c.first(address.doc_id)).unwrap_or(0)
+}
+
+/// The newest first; equal dates by score.
+fn newest_first(searcher: &Searcher, candidates: Vec<score::Candidate>) -> Vec<score::Candidate> {
+    let mut keyed: Vec<(i64, score::Candidate)> =
+        candidates.into_iter().map(|c| (recency(searcher, c.address), c)).collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.score.total_cmp(&a.1.score)));
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+/// How many matching documents are dated in each year, newest year first.
+fn year_counts(searcher: &Searcher, matching: &[Vec<tantivy::DocId>]) -> Vec<FacetCount> {
+    let mut years: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    for (ord, docs) in matching.iter().enumerate() {
+        for &doc_id in docs {
+            let secs = recency(searcher, DocAddress::new(ord as u32, doc_id));
+            let year = crate::dates::civil_from_days(secs.div_euclid(86_400)).0;
+            *years.entry(year).or_default() += 1;
+        }
+    }
+    years.into_iter().rev().map(|(year, count)| FacetCount { value: year.to_string(), count }).collect()
+}
+
 /// Orders equal scores by the document's date, newest first.
 fn tie_break_by_recency(searcher: &Searcher, candidates: Vec<score::Candidate>) -> Vec<score::Candidate> {
-    let recency = |addr: &DocAddress| -> i64 {
-        let segment = searcher.segment_reader(addr.segment_ord);
-        segment.fast_fields().i64("recency").ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
-    };
-    let mut keyed: Vec<(i64, score::Candidate)> = candidates.into_iter().map(|c| (recency(&c.address), c)).collect();
+    let mut keyed: Vec<(i64, score::Candidate)> =
+        candidates.into_iter().map(|c| (recency(searcher, c.address), c)).collect();
     keyed.sort_by(|a, b| {
         let (sa, sb) = ((a.1.score * 1e4).round(), (b.1.score * 1e4).round());
         sb.total_cmp(&sa).then(b.0.cmp(&a.0))
@@ -487,6 +535,14 @@ fn load_hit_with<'w>(
         .and_then(|v| v.as_bytes())
         .map(crate::index::schema::decode_u32s)
         .unwrap_or_default();
+    let stored_date = text_of(fields.date);
+    let (date, date_source) = match crate::dates::iso_date(&stored_date) {
+        Some(day) => (Some(day), DateSource::of_metadata(format)),
+        None => {
+            let mtime = doc.get_first(fields.mtime).and_then(|v| v.as_i64()).unwrap_or(0) / 1_000_000_000;
+            (Some(crate::dates::day_of(mtime)), DateSource::FileModified)
+        }
+    };
     Ok(SearchHit {
         path: text_of(fields.path),
         title: text_of(fields.title_text),
@@ -496,6 +552,8 @@ fn load_hit_with<'w>(
         page,
         snippet: snippet.html,
         passages,
+        date,
+        date_source,
         ocr: page.is_some_and(|p| ocr_pages.contains(&p)),
         explain: None,
         via: Vec::new(),

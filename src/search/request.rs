@@ -44,6 +44,23 @@ pub struct SearchRequest {
     pub other_languages: bool,
     /// How many of those to return (1 to [`MAX_OTHER_LANGUAGE_HITS`], default 5).
     pub other_languages_limit: usize,
+    /// The order of the hits: by relevance (the default) or newest first.
+    pub sort: Sort,
+    /// Only documents dated on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Only documents dated on or before this day (`YYYY-MM-DD`).
+    pub to: Option<String>,
+}
+
+/// The order of the hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (ties: newest first).
+    #[default]
+    Relevance,
+    /// Newest document date first (ties: best match first).
+    Date,
 }
 
 impl SearchRequest {
@@ -61,7 +78,38 @@ impl SearchRequest {
             explain: false,
             other_languages: false,
             other_languages_limit: DEFAULT_OTHER_LANGUAGE_HITS,
+            sort: Sort::Relevance,
+            from: None,
+            to: None,
         }
+    }
+
+    /// Sorts the hits newest first instead of by relevance.
+    pub fn sort_by_date(mut self) -> Self {
+        self.sort = Sort::Date;
+        self
+    }
+
+    /// Keeps documents dated within `from..=to` (either end open), days as `YYYY-MM-DD`.
+    pub fn dated(mut self, from: Option<&str>, to: Option<&str>) -> Self {
+        self.from = from.map(str::to_string);
+        self.to = to.map(str::to_string);
+        self
+    }
+
+    /// The date range asked for, as seconds since 1970 (`to` at the end of
+    /// its day); `Err` names a date that is not `YYYY-MM-DD`.
+    pub(crate) fn date_range(&self) -> crate::Result<Option<(i64, i64)>> {
+        let day = |value: &Option<String>, name: &str| -> crate::Result<Option<i64>> {
+            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) if v.len() == 10 => crate::dates::date_to_secs(v).map(Some).ok_or_else(|| bad_date(name, v)),
+                Some(v) => Err(bad_date(name, v)),
+            }
+        };
+        let from = day(&self.from, "from")?;
+        let to = day(&self.to, "to")?.map(|t| t + 86_399);
+        Ok((from.is_some() || to.is_some()).then(|| (from.unwrap_or(i64::MIN), to.unwrap_or(i64::MAX))))
     }
 
     /// Sets the number of hits.
@@ -125,4 +173,9 @@ impl SearchRequest {
         self.other_languages_limit = limit;
         self
     }
+}
+
+fn bad_date(name: &str, value: &str) -> crate::Error {
+    let shown: String = value.chars().take(40).collect();
+    crate::Error::InvalidRequest(format!("'{name}' must be a day as YYYY-MM-DD (got '{shown}')"))
 }

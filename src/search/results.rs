@@ -28,6 +28,13 @@ pub struct SearchHit {
     /// Up to three passages that match, the best first, each with its page.
     #[serde(default)]
     pub passages: Vec<Passage>,
+    /// The document's date, `YYYY-MM-DD`: from its metadata, else the
+    /// day the file was last changed.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Where [`date`](Self::date) came from.
+    #[serde(default)]
+    pub date_source: DateSource,
     /// Whether the passage's text came from text recognition of a scanned
     /// page (it may hold recognition errors).
     #[serde(default)]
@@ -39,6 +46,35 @@ pub struct SearchHit {
     /// For a hit in another language: the translated terms it was found by.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<String>,
+}
+
+/// Where a document's date came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// The `date:` of a Markdown file's front matter.
+    FrontMatter,
+    /// The properties of a Word or OpenDocument file.
+    DocumentProperties,
+    /// The `/CreationDate` of a PDF's Info dictionary.
+    PdfInfo,
+    /// A web page's `<meta>` date.
+    HtmlMeta,
+    /// None of those: the file's modification time.
+    #[default]
+    FileModified,
+}
+
+impl DateSource {
+    /// Where a stored date of a document of `format` came from.
+    pub(crate) fn of_metadata(format: crate::Format) -> DateSource {
+        match format {
+            crate::Format::Markdown | crate::Format::Text => DateSource::FrontMatter,
+            crate::Format::Docx | crate::Format::Odt => DateSource::DocumentProperties,
+            crate::Format::Pdf => DateSource::PdfInfo,
+            crate::Format::Html => DateSource::HtmlMeta,
+        }
+    }
 }
 
 /// A passage of a hit.

@@ -54,6 +54,16 @@ pub(crate) struct Texts {
     pub other_languages_off: &'static str,
     /// The link that shows it again.
     pub other_languages_on: &'static str,
+    /// Heading of the year facet.
+    pub facet_year: &'static str,
+    /// Label of the choice of order.
+    pub sort_label: &'static str,
+    /// Best match first.
+    pub sort_relevance: &'static str,
+    /// Newest first.
+    pub sort_date: &'static str,
+    /// Before a hit's date.
+    pub dated: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -98,6 +108,11 @@ const FI: Texts = Texts {
     found_via: "Löytyi sanoilla:",
     other_languages_off: "Piilota muunkieliset tulokset",
     other_languages_on: "Näytä myös muunkieliset tulokset",
+    facet_year: "Vuosi",
+    sort_label: "Järjestys",
+    sort_relevance: "osuvin ensin",
+    sort_date: "uusin ensin",
+    dated: "Päivätty",
 };
 
 const SV: Texts = Texts {
@@ -142,6 +157,11 @@ const SV: Texts = Texts {
     found_via: "Hittad med:",
     other_languages_off: "Dölj resultat på andra språk",
     other_languages_on: "Visa även resultat på andra språk",
+    facet_year: "År",
+    sort_label: "Ordning",
+    sort_relevance: "bästa träff först",
+    sort_date: "nyaste först",
+    dated: "Daterad",
 };
 
 const EN: Texts = Texts {
@@ -186,6 +206,11 @@ const EN: Texts = Texts {
     found_via: "Found by:",
     other_languages_off: "Hide results in other languages",
     other_languages_on: "Show results in other languages too",
+    facet_year: "Year",
+    sort_label: "Order",
+    sort_relevance: "best match first",
+    sort_date: "newest first",
+    dated: "Dated",
 };
 
 /// The texts of a UI language.

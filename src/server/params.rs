@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::urls::encode_component;
 use crate::search::{DEFAULT_OTHER_LANGUAGE_HITS, MAX_LIMIT, MAX_OFFSET, MAX_OTHER_LANGUAGE_HITS, MAX_QUERY_CHARS};
-use crate::{Format, Lang, SearchRequest};
+use crate::{Format, Lang, SearchRequest, Sort};
 
 /// The last page that can be asked for: with at most 100 hits a page, the
 /// deepest hit is within the engine's 10,000.
@@ -29,6 +29,10 @@ pub(crate) struct SearchQuery {
     ui: Option<String>,
     other_languages: Option<String>,
     other_limit: Option<String>,
+    sort: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    year: Option<String>,
 }
 
 /// The checked parameters of a search.
@@ -51,6 +55,14 @@ pub(crate) struct SearchParams {
     pub other_languages: Option<bool>,
     /// `other_limit`: how many hits in other languages (1-20, default 5).
     pub other_limit: Option<usize>,
+    /// `sort=date`: newest first (else by relevance).
+    pub sort: Sort,
+    /// `from=YYYY-MM-DD`: documents dated on or after this day.
+    pub from: Option<String>,
+    /// `to=YYYY-MM-DD`: documents dated on or before this day.
+    pub to: Option<String>,
+    /// `year=YYYY`: documents dated in this year (the year facet).
+    pub year: Option<i64>,
 }
 
 impl Default for SearchParams {
@@ -67,7 +79,21 @@ impl Default for SearchParams {
             ui: None,
             other_languages: None,
             other_limit: None,
+            sort: Sort::Relevance,
+            from: None,
+            to: None,
+            year: None,
         }
+    }
+}
+
+/// `YYYY-MM-DD`, else the message for parameter `name`.
+fn day(value: &str, name: &str) -> Result<String, String> {
+    let well_formed = value.len() == 10 && crate::dates::date_to_secs(value).is_some();
+    if well_formed {
+        Ok(value.to_string())
+    } else {
+        Err(format!("'{name}' must be a day as YYYY-MM-DD (got '{}')", shorten(value)))
     }
 }
 
@@ -129,6 +155,18 @@ impl SearchParams {
         if let Some(value) = &query.other_limit {
             params.other_limit = Some(number_in(value.trim(), "other_limit", 1..=MAX_OTHER_LANGUAGE_HITS)?);
         }
+        params.sort = match given(&query.sort) {
+            None | Some("relevance") => Sort::Relevance,
+            Some("date") => Sort::Date,
+            Some(other) => return Err(format!("'sort' must be relevance or date (got '{}')", shorten(other))),
+        };
+        params.from = given(&query.from).map(|v| day(v, "from")).transpose()?;
+        params.to = given(&query.to).map(|v| day(v, "to")).transpose()?;
+        if let Some(value) = given(&query.year) {
+            let year = value.parse::<i64>().ok().filter(|y| (1000..=9999).contains(y));
+            params.year =
+                Some(year.ok_or_else(|| format!("'year' must be a year such as 2025 (got '{}')", shorten(value)))?);
+        }
         match params.offset() {
             Some(offset) if offset <= MAX_OFFSET => Ok(params),
             _ => Err(format!("paging deeper than {MAX_OFFSET} hits is not supported")),
@@ -160,6 +198,9 @@ impl SearchParams {
             explain: self.explain,
             other_languages: self.other_languages.unwrap_or(false),
             other_languages_limit: self.other_limit.unwrap_or(DEFAULT_OTHER_LANGUAGE_HITS),
+            sort: self.sort,
+            from: self.year.map(|y| format!("{y:04}-01-01")).or_else(|| self.from.clone()),
+            to: self.year.map(|y| format!("{y:04}-12-31")).or_else(|| self.to.clone()),
         }
     }
 
@@ -170,6 +211,9 @@ impl SearchParams {
             || self.format.is_some()
             || self.tag.is_some()
             || self.folder.is_some()
+            || self.year.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
     }
 
     /// A link to the page with these parameters, at result page `page`
@@ -197,6 +241,9 @@ impl SearchParams {
         if self.other_languages == Some(false) {
             add("other_languages", "false");
         }
+        if self.sort == Sort::Date {
+            add("sort", "date");
+        }
         url
     }
 
@@ -214,6 +261,15 @@ impl SearchParams {
         }
         if let Some(folder) = &self.folder {
             out.push(("folder", folder.clone()));
+        }
+        if let Some(year) = self.year {
+            out.push(("year", year.to_string()));
+        }
+        if let Some(from) = &self.from {
+            out.push(("from", from.clone()));
+        }
+        if let Some(to) = &self.to {
+            out.push(("to", to.clone()));
         }
         out
     }

@@ -8,7 +8,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use super::i18n::{self, Texts};
 use super::params::{SearchParams, MAX_PAGE};
 use super::urls::document_url;
-use crate::{FacetCount, FailedFile, Format, Lang, SearchHit, SearchResults};
+use crate::{FacetCount, FailedFile, Format, Lang, SearchHit, SearchResults, Sort};
 
 /// The frame of every page: head, skip link, header with the language
 /// switch, `main` holding `content`, footer.
@@ -165,6 +165,7 @@ pub(crate) fn results(ui: Lang, params: &SearchParams, results: &SearchResults) 
             section class="results" id="results" aria-labelledby="results-h" {
                 h2 id="results-h" { (t.results) }
                 p class="count" role="status" { (i18n::result_count(ui, results.total, &params.q)) }
+                @if results.total > 1 { (sort_choice(ui, t, params)) }
                 @if results.hits.is_empty() {
                     p class="empty" { (t.no_results) }
                 } @else {
@@ -175,6 +176,22 @@ pub(crate) fn results(ui: Lang, params: &SearchParams, results: &SearchResults) 
                 (pagination(ui, t, params, results.total))
                 (other_languages(ui, t, params, results))
             }
+        }
+    }
+}
+
+/// Links between the two orders, the current one marked.
+fn sort_choice(ui: Lang, t: &Texts, params: &SearchParams) -> Markup {
+    let by_relevance = SearchParams { sort: Sort::Relevance, page: 1, ..params.clone() };
+    let by_date = SearchParams { sort: Sort::Date, page: 1, ..params.clone() };
+    html! {
+        p class="sort" {
+            (t.sort_label) ": "
+            a href=(by_relevance.page_url(ui, 1)) aria-current=[(params.sort == Sort::Relevance).then_some("true")] {
+                (t.sort_relevance)
+            }
+            " · "
+            a href=(by_date.page_url(ui, 1)) aria-current=[(params.sort == Sort::Date).then_some("true")] { (t.sort_date) }
         }
     }
 }
@@ -212,6 +229,7 @@ fn hit_item(ui: Lang, t: &Texts, hit: &SearchHit) -> Markup {
                 span class="badge" { (t.lang_name(hit.lang)) } " "
                 span class="badge" { (t.format_name(hit.format)) }
                 @if let Some(page) = hit.page { " " span class="page" { (i18n::page_number(ui, page)) } }
+                @if let Some(date) = &hit.date { " " time class="date" datetime=(date) title=(t.dated) { (date) } }
                 @if hit.ocr { " " span class="badge ocr" title=(t.ocr_note) { (t.ocr_label) } }
                 " " span class="path" { (hit.path) }
             }
@@ -257,6 +275,7 @@ fn facets(ui: Lang, t: &Texts, params: &SearchParams, results: &SearchResults) -
                 (facet_group(ui, params, Facet::Format, t.facet_format, &facets.format, &label_format))
                 (facet_group(ui, params, Facet::Folder, t.facet_folder, &facets.folder, &label_plain))
                 (facet_group(ui, params, Facet::Tag, t.facet_tag, &facets.tag, &label_plain))
+                (facet_group(ui, params, Facet::Year, t.facet_year, &facets.year, &label_plain))
             }
         }
     }
@@ -269,6 +288,7 @@ enum Facet {
     Format,
     Folder,
     Tag,
+    Year,
 }
 
 impl Facet {
@@ -278,6 +298,7 @@ impl Facet {
             Facet::Format => params.format.map(|f| f.name().to_string()),
             Facet::Tag => params.tag.clone(),
             Facet::Folder => params.folder.clone(),
+            Facet::Year => params.year.map(|y| y.to_string()),
         }
     }
 
@@ -289,6 +310,7 @@ impl Facet {
             Facet::Format => next.format = value.and_then(|v| v.parse().ok()),
             Facet::Tag => next.tag = value.map(str::to_string),
             Facet::Folder => next.folder = value.map(str::to_string),
+            Facet::Year => next.year = value.and_then(|v| v.parse().ok()),
         }
         next
     }
