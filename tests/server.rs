@@ -312,6 +312,17 @@ fn search_sorts_by_date_and_filters_by_year() {
 }
 
 #[test]
+fn a_corrected_query_is_suggested_as_a_link() {
+    let page = get(addr(), "/?q=kotivarra&ui=en").text();
+    assert!(page.contains("class=\"did-you-mean\""), "{page}");
+    assert!(page.contains("href=\"/?ui=en&amp;q=kotivara\""), "the suggestion links the corrected query: {page}");
+    let body = assert_documented(&get(addr(), "/api/search?q=kotivarra"), "/api/search", "get", 200);
+    assert_eq!(body["suggestion"], "kotivara");
+    let body = assert_documented(&get(addr(), "/api/search?q=kotivara"), "/api/search", "get", 200);
+    assert!(body.get("suggestion").is_none(), "no suggestion for a word the bank has");
+}
+
+#[test]
 fn search_returns_hits_facets_and_paging() {
     let response = get(addr(), "/api/search?q=kotivara");
     let body = assert_documented(&response, "/api/search", "get", 200);

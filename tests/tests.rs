@@ -22,4 +22,5 @@ mod robustness;
 mod search;
 mod server;
 mod snapshots;
+mod suggestions;
 mod unicode;

@@ -109,6 +109,7 @@ fn main_results(
             hits: Vec::new(),
             facets: request.facets.then(Facets::default),
             other_languages: None,
+            suggestion: None,
         });
     };
     // A date filter or the newest-first order looks past the best page:
@@ -149,7 +150,8 @@ fn main_results(
         }
         hits.push(hit);
     }
-    Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages: None })
+    let suggestion = spelling::suggestion(&request.query, &plan.words);
+    Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages: None, suggestion })
 }
 
 /// The other-languages part of the results: the query's plain words (not

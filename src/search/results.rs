@@ -143,4 +143,9 @@ pub struct SearchResults {
     /// for ([`SearchRequest::other_languages`](super::SearchRequest::other_languages)); never part of `hits`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_languages: Option<OtherLanguages>,
+    /// "Did you mean …?": the query with each word the bank has in no form
+    /// replaced by the word of the bank it was read as (a typo corrected);
+    /// `None` when no word was corrected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }

@@ -60,6 +60,9 @@ pub(crate) async fn search(state: Arc<AppState>, query: SearchQuery) -> Result<R
         "hits": hits_with_urls(&results.hits),
         "facets": results.facets.unwrap_or_default(),
     });
+    if let (Some(suggestion), Value::Object(map)) = (&results.suggestion, &mut body) {
+        map.insert("suggestion".to_string(), Value::String(suggestion.clone()));
+    }
     if let (Some(other), Value::Object(map)) = (&results.other_languages, &mut body) {
         map.insert(
             "other_languages".to_string(),

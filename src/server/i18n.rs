@@ -64,6 +64,8 @@ pub(crate) struct Texts {
     pub sort_date: &'static str,
     /// Before a hit's date.
     pub dated: &'static str,
+    /// Before the corrected query.
+    pub did_you_mean: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -113,6 +115,7 @@ const FI: Texts = Texts {
     sort_relevance: "osuvin ensin",
     sort_date: "uusin ensin",
     dated: "Päivätty",
+    did_you_mean: "Tarkoititko",
 };
 
 const SV: Texts = Texts {
@@ -162,6 +165,7 @@ const SV: Texts = Texts {
     sort_relevance: "bästa träff först",
     sort_date: "nyaste först",
     dated: "Daterad",
+    did_you_mean: "Menade du",
 };
 
 const EN: Texts = Texts {
@@ -211,6 +215,7 @@ const EN: Texts = Texts {
     sort_relevance: "best match first",
     sort_date: "newest first",
     dated: "Dated",
+    did_you_mean: "Did you mean",
 };
 
 /// The texts of a UI language.

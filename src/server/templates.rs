@@ -165,6 +165,15 @@ pub(crate) fn results(ui: Lang, params: &SearchParams, results: &SearchResults) 
             section class="results" id="results" aria-labelledby="results-h" {
                 h2 id="results-h" { (t.results) }
                 p class="count" role="status" { (i18n::result_count(ui, results.total, &params.q)) }
+                @if let Some(suggestion) = &results.suggestion {
+                    p class="did-you-mean" {
+                        (t.did_you_mean) " "
+                        a href=(SearchParams { q: suggestion.clone(), page: 1, ..params.clone() }.page_url(ui, 1)) {
+                            (suggestion)
+                        }
+                        "?"
+                    }
+                }
                 @if results.total > 1 { (sort_choice(ui, t, params)) }
                 @if results.hits.is_empty() {
                     p class="empty" { (t.no_results) }
