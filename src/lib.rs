@@ -55,7 +55,7 @@ pub use bank::{
 };
 pub use document::is_ignored_name;
 pub use document::{Extracted, Format};
-pub use error::{Error, FailedFile, FileError, Result};
+pub use error::{Blame, Error, FailedFile, FileError, Result};
 pub use extract::ExtractLimits;
 pub use index::schema::SCHEMA_VERSION;
 pub use index::{IndexStage, SyncProgress, SyncReport};

@@ -147,6 +147,7 @@ impl KnowledgeBankBuilder {
             Err(Error::CorruptIndex {
                 path: index_dir,
                 reason: format!("a damaged file: {}", crate::index::open::panic_text(panic.as_ref())),
+                source: None,
             })
         })
     }

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 /// run `tietopankki index`, then search them with `tietopankki search`, or
 /// run `tietopankki serve` for the web page and JSON API.
 #[derive(Parser)]
-#[command(name = "tietopankki", version, about, long_about)]
+#[command(name = "tietopankki", version, about, long_about, after_help = super::exit::HELP)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

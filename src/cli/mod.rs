@@ -2,3 +2,4 @@
 //! nothing of them).
 
 pub(crate) mod args;
+pub(crate) mod exit;
