@@ -119,41 +119,7 @@ fn run_index(
         });
         let _ = writeln!(std::io::stdout().lock(), "{out}");
     } else {
-        let mut out = std::io::stdout().lock();
-        let total = bank.status().map(|s| s.documents).unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
-            report.added,
-            report.updated,
-            report.removed,
-            report.unchanged,
-            report.failed.len(),
-            total,
-            index.display()
-        );
-        // File names and document text are printed escaped: a name with a
-        // newline must not forge a report line, nor one with ESC drive the terminal.
-        for failed in &report.failed {
-            let _ = writeln!(out, "  failed: {}: {}", terminal_safe(&failed.path), terminal_safe(&failed.reason));
-        }
-        for skipped in &report.skipped {
-            let _ = writeln!(out, "  {}: {}", terminal_safe(&skipped.reason), terminal_safe(&skipped.path));
-        }
-        for warning in &report.warnings {
-            let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
-        }
-        print_ocr_report(&mut out, &ocr_report);
-        let (concepts, freedict) = bank.translation_status();
-        let dictionaries = if freedict.found.is_empty() {
-            "no FreeDict dictionaries (optional)".to_string()
-        } else {
-            format!("FreeDict {}", freedict.found.join(", "))
-        };
-        let _ = writeln!(out, "  cross-language search: {concepts} concepts in the term list, {dictionaries}");
-        if let Some(hint) = freedict.install_hint() {
-            let _ = writeln!(out, "  for words outside the term list: {hint}");
-        }
+        print_index_report(&bank, &index, &report, &ocr_report);
     }
     // Everything readable is indexed either way; the code tells a script
     // that some files were not.
@@ -161,6 +127,51 @@ fn run_index(
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::from(cli::exit::FILES_FAILED))
+    }
+}
+
+/// The human-readable report of `index`: the counts, one line per failed,
+/// skipped or warned file, the scans, and what cross-language search has.
+fn print_index_report(
+    bank: &KnowledgeBank,
+    index: &std::path::Path,
+    report: &tietopankki::SyncReport,
+    ocr_report: &tietopankki::OcrReport,
+) {
+    let mut out = std::io::stdout().lock();
+    let total = bank.status().map(|s| s.documents).unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.failed.len(),
+        total,
+        index.display()
+    );
+    // File names and document text are printed escaped: a name with a
+    // newline must not forge a report line, nor one with ESC drive the terminal.
+    for failed in &report.failed {
+        let _ = writeln!(out, "  failed: {}: {}", terminal_safe(&failed.path), terminal_safe(&failed.reason));
+    }
+    for skipped in &report.skipped {
+        let _ = writeln!(out, "  {}: {}", terminal_safe(&skipped.reason), terminal_safe(&skipped.path));
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
+    }
+    print_ocr_report(&mut out, ocr_report);
+    let (concepts, freedict) = bank.translation_status();
+    let dictionaries = if freedict.found.is_empty() {
+        "no FreeDict dictionaries (optional)".to_string()
+    } else {
+        format!("FreeDict {}", freedict.found.join(", "))
+    };
+    let _ = writeln!(out, "  cross-language search: {concepts} concepts in the term list, {dictionaries}");
+    if let Some(hint) = freedict.install_hint() {
+        let _ = writeln!(out, "  for words outside the term list: {hint}");
     }
 }
 

@@ -144,34 +144,7 @@ fn search_other_languages(
         return Ok(out);
     }
     let content: Vec<String> = parsed.words.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
-    // Each word as typed, and as search read it: ä/ö/å restored, a typo
-    // corrected. Stop words stay, for the terms they are part of ("well being").
-    let forms: Vec<Vec<String>> = parsed
-        .words
-        .iter()
-        .map(|typed| {
-            let mut forms = vec![typed.clone()];
-            let read_as = resolved.iter().filter(|r| &r.typed == typed).flat_map(|r| r.evidence.iter());
-            for evidence in read_as {
-                if matches!(evidence.kind, resolve::EvidenceKind::Restored | resolve::EvidenceKind::Correction)
-                    && !forms.contains(&evidence.word)
-                {
-                    forms.push(evidence.word.clone());
-                }
-            }
-            forms
-        })
-        .collect();
-    let mut found = translator.find_concepts(&forms);
-    // A quoted phrase is never translated word by word, only as a whole
-    // when it is one of the list's terms.
-    for phrase in &parsed.phrases {
-        for whole in translate::find_whole_terms(&translator.domain, phrase) {
-            if !found.matches.iter().any(|m| m.concept == whole.concept) {
-                found.matches.push(whole);
-            }
-        }
-    }
+    let found = query_concepts(translator, parsed, resolved);
     if found.matches.is_empty() {
         return Ok(out);
     }
@@ -220,6 +193,42 @@ fn search_other_languages(
         out.hits.push(hit);
     }
     Ok(out)
+}
+
+/// The concepts of the term list (and the dictionaries) a query names: each
+/// word as typed and as search read it (ä/ö/å restored, a typo corrected;
+/// stop words stay, for the terms they are part of, "well being"), and each
+/// quoted phrase only as a whole term, never word by word.
+fn query_concepts(
+    translator: &translate::Translator,
+    parsed: &ParsedQuery,
+    resolved: &[ResolvedWord],
+) -> translate::Found {
+    let forms: Vec<Vec<String>> = parsed
+        .words
+        .iter()
+        .map(|typed| {
+            let mut forms = vec![typed.clone()];
+            let read_as = resolved.iter().filter(|r| &r.typed == typed).flat_map(|r| r.evidence.iter());
+            for evidence in read_as {
+                if matches!(evidence.kind, resolve::EvidenceKind::Restored | resolve::EvidenceKind::Correction)
+                    && !forms.contains(&evidence.word)
+                {
+                    forms.push(evidence.word.clone());
+                }
+            }
+            forms
+        })
+        .collect();
+    let mut found = translator.find_concepts(&forms);
+    for phrase in &parsed.phrases {
+        for whole in translate::find_whole_terms(&translator.domain, phrase) {
+            if !found.matches.iter().any(|m| m.concept == whole.concept) {
+                found.matches.push(whole);
+            }
+        }
+    }
+    found
 }
 
 /// What a query asks for, resolved against the bank.
