@@ -1,12 +1,12 @@
 //! Every setting of tietopankki and its default, in one place: [`Config`]
 //! is what the library's [`KnowledgeBankBuilder`](crate::KnowledgeBankBuilder)
-//! starts from, what the CLI fills from its arguments, and what
+//! starts from (`KnowledgeBankBuilder::from_config`), what the CLI fills from its arguments, and what
 //! `tietopankki serve` runs with.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{ExtractLimits, KnowledgeBankBuilder, OcrOptions, Result};
+use crate::Result;
 
 /// Default documents folder.
 pub const DEFAULT_DOCUMENTS_DIR: &str = "documents";
@@ -30,6 +30,62 @@ pub const DEFAULT_OCR_MAX_PAGES: usize = 100;
 pub const DEFAULT_OCR_MINUTES: u64 = 30;
 /// Default seconds one page may take.
 pub const DEFAULT_OCR_PAGE_TIMEOUT_SECS: u64 = 180;
+
+/// Limits applied to every file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExtractLimits {
+    /// Files larger than this are reported as too large and not read.
+    pub max_file_bytes: u64,
+    /// Time budget for one file.
+    pub max_time: Duration,
+    /// Memory one reader may use, in bytes: the address-space limit of a
+    /// worker process (see [`worker`]); not enforced when files are read
+    /// on threads of the calling process.
+    pub max_memory_bytes: u64,
+}
+
+impl Default for ExtractLimits {
+    /// The limits of [`Config`]'s defaults.
+    fn default() -> Self {
+        default_limits()
+    }
+}
+
+/// Limits of text recognition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrOptions {
+    /// Whether scanned pages are read at all (when not, scans are found by
+    /// their title and metadata only).
+    pub enabled: bool,
+    /// Scanned pages read per document; the rest of a longer scan is left
+    /// unread, with a line in the report.
+    pub max_pages_per_document: usize,
+    /// Time spent on one document, over all runs; recognition of a document
+    /// that needs longer stops there, with a line in the report.
+    pub max_time_per_document: Duration,
+    /// Time one page may take (rendering and both recognition passes)
+    /// before its programs are killed and the page is reported.
+    pub page_timeout: Duration,
+    /// Where pdftoppm and Tesseract are, when not on `PATH` (or named by
+    /// `TIETOPANKKI_PDFTOPPM` / `TIETOPANKKI_TESSERACT`).
+    pub programs: OcrPrograms,
+}
+
+impl Default for OcrOptions {
+    /// The options of [`Config`]'s defaults.
+    fn default() -> Self {
+        default_ocr()
+    }
+}
+
+/// Where the recognition programs are, when not on `PATH`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OcrPrograms {
+    /// poppler's `pdftoppm`.
+    pub pdftoppm: Option<PathBuf>,
+    /// `tesseract`.
+    pub tesseract: Option<PathBuf>,
+}
 
 /// The per-file limits by default.
 pub(crate) fn default_limits() -> ExtractLimits {
@@ -110,24 +166,6 @@ impl Config {
             allowed_hosts: Vec::new(),
             rescan_secs: DEFAULT_RESCAN_SECS,
         }
-    }
-
-    /// A builder of the bank these settings describe (the term list read
-    /// now: a bad line is an error naming it).
-    pub fn bank_builder(&self) -> Result<KnowledgeBankBuilder> {
-        let mut builder = KnowledgeBankBuilder::default()
-            .documents_dir(&self.documents_dir)
-            .index_dir(&self.index_dir)
-            .limits(self.limits)
-            .writer_memory(self.writer_memory)
-            .ocr(self.ocr.clone());
-        if let Some(exe) = &self.extract_worker {
-            builder = builder.extract_worker(exe);
-        }
-        if let Some(path) = &self.glossary {
-            builder = builder.glossary(crate::Glossary::load(path)?);
-        }
-        Ok(builder)
     }
 
     /// Checks what the service would otherwise find only when it answers:

@@ -1,6 +1,12 @@
 //! Errors, split by blame: [`Error`] stops an operation (the index cannot be
 //! opened, the documents folder is missing), while [`FileError`] belongs to a
 //! single file and only ends up as a line in a [`SyncReport`](crate::SyncReport).
+//!
+//! [`Error::blame`] says whose the error is ([`Blame`]): the input's (a bad
+//! request or path, a bad term list), one file's, another process's (the
+//! index is in use), or the program's own (the search engine, the index's
+//! files, a panic). An error that wraps another keeps it as its
+//! [`source`](std::error::Error::source), so a log shows the whole chain.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -39,6 +45,9 @@ pub enum Error {
         path: PathBuf,
         /// What the search engine reported.
         reason: String,
+        /// The search engine's error, when it reported one (not for a panic).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// Another `tietopankki serve` is running on the same index.
     #[error("another `tietopankki serve` is already running on the index at {} (it holds {}); stop it first, or give this one another --index", index.display(), lock.display())]
@@ -69,23 +78,82 @@ pub enum Error {
     /// An I/O error outside any single document.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
-    /// The search engine reported an internal error.
-    #[error("search engine error: {0}")]
+    /// The search engine failed at something.
+    #[error("search engine error while {what}: {source}")]
+    Tantivy {
+        /// What was being done ("searching", "committing the index", ...).
+        what: &'static str,
+        /// The search engine's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    /// The index folder could not be opened as a search-engine directory.
+    #[error("cannot open the index folder: {0}")]
+    OpenDirectory(#[from] tantivy::directory::error::OpenDirectoryError),
+    /// What the index commits besides documents could not be written as JSON.
+    #[error("cannot write the index's commit data: {0}")]
+    Serialize(#[from] serde_json::Error),
+    /// An internal failure with no underlying error to keep: a panic or a
+    /// failed task caught at the boundary, a poisoned lock, a writer that
+    /// stopped making progress.
+    #[error("internal error: {0}")]
     Engine(String),
 }
 
-impl From<tantivy::TantivyError> for Error {
-    fn from(err: tantivy::TantivyError) -> Self {
-        match err {
+/// Whose an [`Error`] is: what a person can do about it. The command line
+/// exits with a code per blame (see `tietopankki --help`), the web service
+/// answers with a status per error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Blame {
+    /// The input: a bad request, a missing documents folder, a bad term
+    /// list, a document that is not in the index, an index from a newer
+    /// version. Fixed by asking differently.
+    Input,
+    /// One file could not be read ([`FileError`]); the rest are fine.
+    File,
+    /// Another process has the index: a sync holds its writer lock, another
+    /// `serve` runs on it, or the service is stopping. Try again later.
+    Busy,
+    /// The program or its data: the search engine, the index's files (an
+    /// unreadable or damaged index counts here: it is the program's own
+    /// data, rebuilt from the documents), I/O outside any document, a panic.
+    Internal,
+}
+
+impl Error {
+    /// Whose the error is (see [`Blame`]).
+    pub fn blame(&self) -> Blame {
+        match self {
+            Error::DocumentsNotFound(_)
+            | Error::SchemaMismatch { .. }
+            | Error::NotFound(_)
+            | Error::Glossary(_)
+            | Error::InvalidRequest(_) => Blame::Input,
+            Error::File(_) => Blame::File,
+            Error::AlreadyServing { .. } | Error::Locked | Error::ShuttingDown => Blame::Busy,
+            Error::IndexDir { .. }
+            | Error::CorruptIndex { .. }
+            | Error::Io(_)
+            | Error::Tantivy { .. }
+            | Error::OpenDirectory(_)
+            | Error::Serialize(_)
+            | Error::Engine(_) => Blame::Internal,
+        }
+    }
+
+    /// A search-engine error met while doing `what`; a writer lock held by
+    /// another process is [`Error::Locked`].
+    pub fn tantivy(what: &'static str, source: tantivy::TantivyError) -> Error {
+        match source {
             tantivy::TantivyError::LockFailure(..) => Error::Locked,
-            other => Error::Engine(other.to_string()),
+            source => Error::Tantivy { what, source },
         }
     }
 }
 
-impl From<tantivy::directory::error::OpenDirectoryError> for Error {
-    fn from(err: tantivy::directory::error::OpenDirectoryError) -> Self {
-        Error::Engine(err.to_string())
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Self {
+        Error::tantivy("using the index", err)
     }
 }
 

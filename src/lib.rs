@@ -56,7 +56,7 @@ pub use bank::{DocumentRecord, DocumentSummary, KnowledgeBank, KnowledgeBankBuil
 pub use config::*;
 pub use document::is_ignored_name;
 pub use document::{Extracted, Format};
-pub use error::{Error, FailedFile, FileError, Result};
+pub use error::{Blame, Error, FailedFile, FileError, Result};
 pub use export::{ExportOptions, ExportRecord, ExportRecords};
 pub use extract::ExtractLimits;
 pub use index::schema::SCHEMA_VERSION;

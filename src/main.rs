@@ -10,6 +10,7 @@ use tietopankki::{Format, KnowledgeBank, SearchRequest, SyncProgress};
 mod cli;
 
 use cli::args::{Cli, Command, ServeArgs};
+use cli::exit::Failure;
 
 fn main() -> ExitCode {
     // An extraction worker (started by this binary itself): before any
@@ -33,13 +34,13 @@ fn main() -> ExitCode {
         }
         Command::Extract { file, meta, ocr, limits } => run_extract(file, meta, ocr, limits.limits()),
         Command::Serve(args) => run_serve(args),
-        Command::Export(args) => cli::export::run(args),
+        Command::Export(args) => cli::export::run(args).map_err(Failure::usage),
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("tietopankki: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("tietopankki: {}", failure.message);
+            failure.exit_code()
         }
     }
 }
@@ -59,15 +60,15 @@ fn run_index(
     json: bool,
     limits: tietopankki::ExtractLimits,
     ocr: tietopankki::OcrOptions,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, Failure> {
     if !documents.is_dir() {
-        return Err(format!("documents folder not found: {}", documents.display()));
+        return Err(Failure::usage(format!("documents folder not found: {}", documents.display())));
     }
     let mut builder = KnowledgeBank::builder().documents_dir(&documents).index_dir(&index).limits(limits).ocr(ocr);
     if let Some(exe) = worker_exe() {
         builder = builder.extract_worker(exe);
     }
-    let bank = builder.open().map_err(|e| e.to_string())?;
+    let bank = builder.open()?;
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
@@ -83,7 +84,7 @@ fn run_index(
             bar.set_message(format!("{:?}", p.stage).to_lowercase());
         }
     };
-    let report = bank.sync_with_progress(&mut on_progress).map_err(|e| e.to_string())?;
+    let report = bank.sync_with_progress(&mut on_progress)?;
     // Scanned pages are read after the sync: everything else is searchable meanwhile.
     let mut on_page = |p: &tietopankki::recognition::OcrProgress| {
         if let Some(bar) = &bar {
@@ -98,14 +99,13 @@ fn run_index(
             ));
         }
     };
-    let ocr_report = bank
-        .recognise_scans(&std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)), &mut on_page)
-        .map_err(|e| e.to_string())?;
+    let ocr_report =
+        bank.recognise_scans(&std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)), &mut on_page)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     if json {
-        let documents = bank.documents().map_err(|e| e.to_string())?;
+        let documents = bank.documents()?;
         let out = serde_json::json!({
             "added": report.added,
             "updated": report.updated,
@@ -120,43 +120,60 @@ fn run_index(
         });
         let _ = writeln!(std::io::stdout().lock(), "{out}");
     } else {
-        let mut out = std::io::stdout().lock();
-        let total = bank.status().map(|s| s.documents).unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
-            report.added,
-            report.updated,
-            report.removed,
-            report.unchanged,
-            report.failed.len(),
-            total,
-            index.display()
-        );
-        // File names and document text are printed escaped: a name with a
-        // newline must not forge a report line, nor one with ESC drive the terminal.
-        for failed in &report.failed {
-            let _ = writeln!(out, "  failed: {}: {}", terminal_safe(&failed.path), terminal_safe(&failed.reason));
-        }
-        for skipped in &report.skipped {
-            let _ = writeln!(out, "  {}: {}", terminal_safe(&skipped.reason), terminal_safe(&skipped.path));
-        }
-        for warning in &report.warnings {
-            let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
-        }
-        print_ocr_report(&mut out, &ocr_report);
-        let (concepts, freedict) = bank.translation_status();
-        let dictionaries = if freedict.found.is_empty() {
-            "no FreeDict dictionaries (optional)".to_string()
-        } else {
-            format!("FreeDict {}", freedict.found.join(", "))
-        };
-        let _ = writeln!(out, "  cross-language search: {concepts} concepts in the term list, {dictionaries}");
-        if let Some(hint) = freedict.install_hint() {
-            let _ = writeln!(out, "  for words outside the term list: {hint}");
-        }
+        print_index_report(&bank, &index, &report, &ocr_report);
     }
-    Ok(ExitCode::SUCCESS)
+    // Everything readable is indexed either way; the code tells a script
+    // that some files were not.
+    if report.failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(cli::exit::FILES_FAILED))
+    }
+}
+
+/// The human-readable report of `index`: the counts, one line per failed,
+/// skipped or warned file, the scans, and what cross-language search has.
+fn print_index_report(
+    bank: &KnowledgeBank,
+    index: &std::path::Path,
+    report: &tietopankki::SyncReport,
+    ocr_report: &tietopankki::OcrReport,
+) {
+    let mut out = std::io::stdout().lock();
+    let total = bank.status().map(|s| s.documents).unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{} added, {} updated, {} removed, {} unchanged, {} failed; {} documents in {}",
+        report.added,
+        report.updated,
+        report.removed,
+        report.unchanged,
+        report.failed.len(),
+        total,
+        index.display()
+    );
+    // File names and document text are printed escaped: a name with a
+    // newline must not forge a report line, nor one with ESC drive the terminal.
+    for failed in &report.failed {
+        let _ = writeln!(out, "  failed: {}: {}", terminal_safe(&failed.path), terminal_safe(&failed.reason));
+    }
+    for skipped in &report.skipped {
+        let _ = writeln!(out, "  {}: {}", terminal_safe(&skipped.reason), terminal_safe(&skipped.path));
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(out, "  warning: {}", terminal_safe(warning));
+    }
+    print_ocr_report(&mut out, ocr_report);
+    let (concepts, freedict) = bank.translation_status();
+    let dictionaries = if freedict.found.is_empty() {
+        "no FreeDict dictionaries (optional)".to_string()
+    } else {
+        format!("FreeDict {}", freedict.found.join(", "))
+    };
+    let _ = writeln!(out, "  cross-language search: {concepts} concepts in the term list, {dictionaries}");
+    if let Some(hint) = freedict.install_hint() {
+        let _ = writeln!(out, "  for words outside the term list: {hint}");
+    }
 }
 
 /// What cross-language search translates with, for `index --json`.
@@ -215,23 +232,23 @@ struct SearchOptions {
     glossary: Option<PathBuf>,
 }
 
-fn run_search(index: PathBuf, options: SearchOptions, query: String) -> Result<ExitCode, String> {
+fn run_search(index: PathBuf, options: SearchOptions, query: String) -> Result<ExitCode, Failure> {
     let SearchOptions { limit, json, explain, other_languages, glossary } = options;
     if !index.join("meta.json").exists() {
-        return Err(format!("no index at {} (run `tietopankki index` first)", index.display()));
+        return Err(Failure::usage(format!("no index at {} (run `tietopankki index` first)", index.display())));
     }
     let mut builder = KnowledgeBank::builder().index_dir(&index);
     if let Some(path) = glossary {
-        builder = builder.glossary(tietopankki::Glossary::load(&path).map_err(|e| e.to_string())?);
+        builder = builder.glossary(tietopankki::Glossary::load(&path)?);
     }
-    let bank = builder.open().map_err(|e| e.to_string())?;
+    let bank = builder.open()?;
     let mut request = SearchRequest::new(query).limit(limit).other_languages(other_languages);
     if explain {
         request = request.with_explain();
     }
-    let results = bank.search(&request).map_err(|e| e.to_string())?;
+    let results = bank.search(&request)?;
     if json {
-        let out = serde_json::to_string(&results).map_err(|e| e.to_string())?;
+        let out = serde_json::to_string(&results).map_err(|e| Failure::internal(e.to_string()))?;
         // A reader that stops early (`| head`) is not an error.
         let _ = writeln!(std::io::stdout().lock(), "{out}");
         return Ok(ExitCode::SUCCESS);
@@ -335,16 +352,16 @@ fn snippet_for_terminal(html: &str, color: bool) -> String {
         .replace("&amp;", "&")
 }
 
-fn run_extract(file: PathBuf, meta: bool, ocr: bool, limits: tietopankki::ExtractLimits) -> Result<ExitCode, String> {
+fn run_extract(file: PathBuf, meta: bool, ocr: bool, limits: tietopankki::ExtractLimits) -> Result<ExitCode, Failure> {
     let (format, mut doc) = match tietopankki::extract::extract_file(&file, &limits) {
         Ok(found) => found,
-        Err(err) => return Err(format!("{}: {err}", file.display())),
+        Err(err) => return Err(Failure::file(format!("{}: {err}", file.display()))),
     };
     if !doc.scanned_pages.is_empty() {
         if ocr {
             recognise_for_extract(&file, &mut doc)?;
         } else if doc.text.trim().is_empty() {
-            return Err(format!("{}: {}", file.display(), tietopankki::FileError::NoTextLayer));
+            return Err(Failure::file(format!("{}: {}", file.display(), tietopankki::FileError::NoTextLayer)));
         } else {
             let pages: Vec<String> = doc.scanned_pages.iter().map(u32::to_string).collect();
             doc.warnings
@@ -397,10 +414,10 @@ fn run_extract(file: PathBuf, meta: bool, ocr: bool, limits: tietopankki::Extrac
 
 /// Reads the scanned pages of `doc` (from `file`) by text recognition, a
 /// page at a time, saying on stderr which page it is on.
-fn recognise_for_extract(file: &std::path::Path, doc: &mut tietopankki::Extracted) -> Result<(), String> {
+fn recognise_for_extract(file: &std::path::Path, doc: &mut tietopankki::Extracted) -> Result<(), Failure> {
     use tietopankki::extract::ocr::{cache, OcrEngine};
-    let engine =
-        OcrEngine::find().map_err(|why| format!("{}: text recognition is not available: {why}", file.display()))?;
+    let engine = OcrEngine::find()
+        .map_err(|why| Failure::file(format!("{}: text recognition is not available: {why}", file.display())))?;
     let options = tietopankki::OcrOptions::default();
     let mut record = cache::ScanRecord::default();
     let pages = record.pending(&doc.scanned_pages, options.max_pages_per_document);
@@ -421,7 +438,7 @@ fn recognise_for_extract(file: &std::path::Path, doc: &mut tietopankki::Extracte
 }
 
 #[cfg(feature = "server")]
-fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
+fn run_serve(args: ServeArgs) -> Result<ExitCode, Failure> {
     let config = tietopankki::Config {
         addr: args.addr,
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
@@ -434,10 +451,10 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode, String> {
         glossary: args.glossary,
         ..tietopankki::Config::new(args.documents, args.index)
     };
-    tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(|e| e.to_string())
+    tietopankki::server::run(config).map(|_| ExitCode::SUCCESS).map_err(Failure::from)
 }
 
 #[cfg(not(feature = "server"))]
-fn run_serve(_args: ServeArgs) -> Result<ExitCode, String> {
-    Err("this build has no web server: rebuild with `--features server` (on by default)".to_string())
+fn run_serve(_args: ServeArgs) -> Result<ExitCode, Failure> {
+    Err(Failure::usage("this build has no web server: rebuild with `--features server` (on by default)"))
 }

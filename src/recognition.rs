@@ -13,7 +13,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
@@ -22,32 +21,7 @@ use crate::error::Result;
 use crate::index::schema::Fields;
 use crate::lang::Lang;
 
-/// Limits of text recognition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OcrOptions {
-    /// Whether scanned pages are read at all (when not, scans are found by
-    /// their title and metadata only).
-    pub enabled: bool,
-    /// Scanned pages read per document; the rest of a longer scan is left
-    /// unread, with a line in the report.
-    pub max_pages_per_document: usize,
-    /// Time spent on one document, over all runs; recognition of a document
-    /// that needs longer stops there, with a line in the report.
-    pub max_time_per_document: Duration,
-    /// Time one page may take (rendering and both recognition passes)
-    /// before its programs are killed and the page is reported.
-    pub page_timeout: Duration,
-    /// Where pdftoppm and Tesseract are, when not on `PATH` (or named by
-    /// `TIETOPANKKI_PDFTOPPM` / `TIETOPANKKI_TESSERACT`).
-    pub programs: crate::extract::ocr::OcrPrograms,
-}
-
-impl Default for OcrOptions {
-    /// The options of [`crate::Config`]'s defaults.
-    fn default() -> Self {
-        crate::config::default_ocr()
-    }
-}
+pub use crate::config::OcrOptions;
 
 /// Where a run of text recognition is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

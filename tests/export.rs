@@ -552,7 +552,7 @@ fn the_cli_pushes_and_reports_rejections_and_keeps_credentials_off_plain_http() 
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("top.txt") && stderr.contains("mapper_parsing_exception"), "{stderr}");
     assert_eq!(server.seen()[0].authorization.as_deref(), Some("Basic bWU6cHc="));
     let out = bin()

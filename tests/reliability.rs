@@ -71,14 +71,15 @@ fn a_damaged_index_is_reported_with_how_to_rebuild_it() {
     let message = err.to_string();
     assert!(message.contains("cannot be read") && message.contains("delete the folder"), "{message}");
 
-    // The CLI says the same in one line, with a non-zero exit code.
+    // The CLI says the same in one line, with exit code 4 (internal: a
+    // damaged index is the program's own data).
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tietopankki"))
         .args(["search", "--index"])
         .arg(tb.index.path())
         .arg("alpha")
         .output()
         .unwrap();
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr.trim().lines().last().unwrap_or_default();
     assert!(last.starts_with("tietopankki: the index at"), "{stderr}");

@@ -166,7 +166,7 @@ fn cli_limits_are_used_by_index() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("failed: iso.txt: too large"), "{stdout}");
 }
 
@@ -493,7 +493,8 @@ fn tricky_and_peer_pdfs_sync_without_panics_or_hangs() {
     let started = Instant::now();
     let (output, peak) = run_with_peak_rss(command);
     let elapsed = started.elapsed();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // 0, or 1 when some of the PDFs could not be read (the rest are indexed).
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
     eprintln!("sync of {} PDFs: {elapsed:?}, peak RSS {} MB", pdfs.len(), peak / (1024 * 1024));
     assert!(peak < 1536 * 1024 * 1024, "peak RSS {} MB", peak / (1024 * 1024));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

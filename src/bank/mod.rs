@@ -60,6 +60,24 @@ impl Default for KnowledgeBankBuilder {
 }
 
 impl KnowledgeBankBuilder {
+    /// A builder of the bank a [`Config`](crate::Config) describes (its
+    /// term list read now: a bad line is an error naming it).
+    pub fn from_config(config: &crate::config::Config) -> Result<KnowledgeBankBuilder> {
+        let mut builder = KnowledgeBankBuilder::default()
+            .documents_dir(&config.documents_dir)
+            .index_dir(&config.index_dir)
+            .limits(config.limits)
+            .writer_memory(config.writer_memory)
+            .ocr(config.ocr.clone());
+        if let Some(exe) = &config.extract_worker {
+            builder = builder.extract_worker(exe);
+        }
+        if let Some(path) = &config.glossary {
+            builder = builder.glossary(Glossary::load(path)?);
+        }
+        Ok(builder)
+    }
+
     /// The folder of PDF, Word, OpenDocument, HTML, Markdown and text files (default `documents`).
     pub fn documents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.documents_dir = dir.into();
@@ -136,6 +154,7 @@ impl KnowledgeBankBuilder {
             Err(Error::CorruptIndex {
                 path: index_dir,
                 reason: format!("a damaged file: {}", crate::index::open::panic_text(panic.as_ref())),
+                source: None,
             })
         })
     }
@@ -387,12 +406,6 @@ impl KnowledgeBank {
                 return Ok(report);
             }
         };
-        let save = |hash: u64, record: &crate::extract::ocr::cache::ScanRecord| {
-            self.ocr_cache.save(hash, record).map_err(|e| Error::IndexDir {
-                path: self.index_dir.clone(),
-                reason: format!("the text recognition cache: {e}"),
-            })
-        };
         let documents_total = pending.len();
         for (documents_done, scan) in pending.iter().enumerate() {
             let file = self.documents_dir.join(&scan.path);
@@ -401,51 +414,10 @@ impl KnowledgeBank {
                 continue;
             }
             let mut record = self.ocr_cache.load(scan.hash);
-            let todo: Vec<u32> = record.pending(&scan.pages, usize::MAX);
-            let mut read = 0;
-            for (done, &page) in todo.iter().enumerate() {
-                if cancel.load(Ordering::SeqCst) {
-                    break;
-                }
-                if record.spent_ms >= self.ocr.max_time_per_document.as_millis() as u64 {
-                    let minutes = self.ocr.max_time_per_document.as_secs().div_ceil(60);
-                    record.stopped = Some(format!("the time limit ({minutes} min, --ocr-minutes)"));
-                    break;
-                }
-                let now = OcrProgress {
-                    path: scan.path.clone(),
-                    page,
-                    done,
-                    total: todo.len(),
-                    documents_done,
-                    documents_total,
-                };
-                progress(&now);
-                if let Ok(mut current) = self.ocr_state.current.lock() {
-                    *current = Some(now);
-                }
-                let started = Instant::now();
-                let outcome = engine.recognise_page(&file, page as usize, self.ocr.page_timeout);
-                if cancel.load(Ordering::SeqCst) {
-                    // Stopped mid-page: the page is read next time, not counted as failed.
-                    break;
-                }
-                record.spent_ms += started.elapsed().as_millis() as u64;
-                match outcome {
-                    Ok(recognised) => {
-                        record.pages.insert(page, recognised);
-                        read += 1;
-                        self.ocr_state.recognised_pages.fetch_add(1, Ordering::SeqCst);
-                    }
-                    Err(err) => {
-                        tracing::warn!(path = %scan.path, page, %err, "text recognition failed on a page");
-                        record.failed.insert(page, err.to_string());
-                    }
-                }
-                save(scan.hash, &record)?;
-            }
+            let at = (documents_done, documents_total);
+            let read = self.recognise_pages(&engine, scan, &mut record, cancel, progress, at)?;
             if record.stopped.is_some() {
-                save(scan.hash, &record)?;
+                self.save_ocr(scan.hash, &record)?;
             }
             if cancel.load(Ordering::SeqCst) {
                 report.cancelled = true;
@@ -471,6 +443,67 @@ impl KnowledgeBank {
         let still = crate::recognition::pending_scans(&self.reader.searcher(), &self.fields)?;
         report.waiting = waiting(&still);
         Ok(report)
+    }
+
+    /// Reads the waiting pages of one scan by text recognition, a page at a
+    /// time within the time budget of a document, saving the record after
+    /// each page; returns how many pages were read.
+    fn recognise_pages(
+        &self,
+        engine: &OcrEngine,
+        scan: &crate::recognition::PendingScan,
+        record: &mut crate::extract::ocr::cache::ScanRecord,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(&OcrProgress),
+        (documents_done, documents_total): (usize, usize),
+    ) -> Result<usize> {
+        let file = self.documents_dir.join(&scan.path);
+        let todo: Vec<u32> = record.pending(&scan.pages, usize::MAX);
+        let mut read = 0;
+        for (done, &page) in todo.iter().enumerate() {
+            if cancel.load(Ordering::SeqCst) {
+                break;
+            }
+            if record.spent_ms >= self.ocr.max_time_per_document.as_millis() as u64 {
+                let minutes = self.ocr.max_time_per_document.as_secs().div_ceil(60);
+                record.stopped = Some(format!("the time limit ({minutes} min, --ocr-minutes)"));
+                break;
+            }
+            let now =
+                OcrProgress { path: scan.path.clone(), page, done, total: todo.len(), documents_done, documents_total };
+            progress(&now);
+            if let Ok(mut current) = self.ocr_state.current.lock() {
+                *current = Some(now);
+            }
+            let started = Instant::now();
+            let outcome = engine.recognise_page(&file, page as usize, self.ocr.page_timeout);
+            if cancel.load(Ordering::SeqCst) {
+                // Stopped mid-page: the page is read next time, not counted as failed.
+                break;
+            }
+            record.spent_ms += started.elapsed().as_millis() as u64;
+            match outcome {
+                Ok(recognised) => {
+                    record.pages.insert(page, recognised);
+                    read += 1;
+                    self.ocr_state.recognised_pages.fetch_add(1, Ordering::SeqCst);
+                }
+                Err(err) => {
+                    tracing::warn!(path = %scan.path, page, %err, "text recognition failed on a page");
+                    record.failed.insert(page, err.to_string());
+                }
+            }
+            self.save_ocr(scan.hash, record)?;
+        }
+        Ok(read)
+    }
+
+    /// Saves what text recognition has read of a scan.
+    fn save_ocr(&self, hash: u64, record: &crate::extract::ocr::cache::ScanRecord) -> Result<()> {
+        self.ocr_cache.save(hash, record).map_err(|e| Error::IndexDir {
+            path: self.index_dir.clone(),
+            reason: format!("the text recognition cache: {e}"),
+        })
     }
 
     /// Looks for the recognition programs, remembering the answer for [`ocr_status`](Self::ocr_status).

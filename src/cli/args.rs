@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 /// run `tietopankki index`, then search them with `tietopankki search`, or
 /// run `tietopankki serve` for the web page and JSON API.
 #[derive(Parser)]
-#[command(name = "tietopankki", version, about, long_about)]
+#[command(name = "tietopankki", version, about, long_about, after_help = super::exit::HELP)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -95,7 +95,7 @@ pub(crate) enum Command {
     /// content_hash, text.fi|sv|en and tp.title|stems|compounds|folded (see
     /// docs/scaling.md). Pushing reports every record the cluster rejects,
     /// retries 429 and 5xx with backoff, and sends only what changed since
-    /// the last push (exit code 2 when some records were rejected).
+    /// the last push (exit code 1 when some records were rejected).
     Export(super::export::ExportArgs),
 }
 

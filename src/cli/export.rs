@@ -156,7 +156,7 @@ fn push(bank: &KnowledgeBank, options: &ExportOptions, args: &ExportArgs) -> Res
             report.retries
         );
     }
-    Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(super::exit::FILES_FAILED) })
 }
 
 #[cfg(not(feature = "export-push"))]

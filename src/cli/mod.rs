@@ -2,4 +2,5 @@
 //! nothing of them).
 
 pub(crate) mod args;
+pub(crate) mod exit;
 pub(crate) mod export;

@@ -22,25 +22,7 @@ use std::time::Duration;
 use crate::document::{Extracted, Format};
 use crate::error::FileError;
 
-/// Limits applied to every file.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExtractLimits {
-    /// Files larger than this are reported as too large and not read.
-    pub max_file_bytes: u64,
-    /// Time budget for one file.
-    pub max_time: Duration,
-    /// Memory one reader may use, in bytes: the address-space limit of a
-    /// worker process (see [`worker`]); not enforced when files are read
-    /// on threads of the calling process.
-    pub max_memory_bytes: u64,
-}
-
-impl Default for ExtractLimits {
-    /// The limits of [`crate::Config`]'s defaults.
-    fn default() -> Self {
-        crate::config::default_limits()
-    }
-}
+pub use crate::config::ExtractLimits;
 
 /// Extra time the watchdog allows past [`ExtractLimits::max_time`] before it
 /// gives up on a reader (the PDF reader checks the budget itself and usually

@@ -31,8 +31,11 @@ pub fn extract_text(bytes: &[u8], fallback_title: &str) -> Result<Extracted, Fil
     Ok(Extracted { title: Some(title), text, ..Extracted::default() })
 }
 
-/// Maps one Windows-1252 byte to its character (Latin-1 plus the 0x80..0x9F extras).
-fn windows_1252(b: u8) -> char {
+/// Maps one Windows-1252 byte to its character (Latin-1 plus the 0x80..0x9F
+/// extras; the five codes it leaves undefined stay the C1 controls, as
+/// Windows decodes them). The one table of the code page: the PDF reader's
+/// WinAnsiEncoding is derived from it.
+pub(crate) fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
         '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
         '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',

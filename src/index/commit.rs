@@ -11,7 +11,7 @@ use super::build::extract_in_parallel;
 use super::plan::{plan_sync, SyncPlan};
 use super::schema::SCHEMA_VERSION;
 use super::{now_secs, CommitPayload, IndexStage, RememberedFailure, SyncContext, SyncProgress, SyncReport};
-use crate::error::{FailedFile, Result};
+use crate::error::{Error, FailedFile, Result};
 
 /// Brings the index up to date with the folder. See [`crate::KnowledgeBank::sync`].
 pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
@@ -22,16 +22,7 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
         return Ok(plan.finish_noop(progress));
     }
 
-    // The writer lock: held by another process, this sync stops with
-    // `Error::Locked` (one clear line) before it has written anything.
-    let writer_threads = ctx.threads.clamp(1, 2);
-    let mut writer: IndexWriter<TantivyDocument> =
-        ctx.index.writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))?;
-    writer.set_merge_policy(Box::new(crate::index::merge::BoundedMergePolicy::new(ctx.index_dir)));
-    // A process killed during a commit can leave files that no commit refers
-    // to; one of them could carry the very name this commit is about to
-    // write (`<segment>.<opstamp>.del`). Clear them out first.
-    writer.garbage_collect_files().wait()?;
+    let mut writer = open_writer(ctx)?;
     // Another process may have committed between the scan and the lock: scan
     // again against what is committed now (nobody else can commit any more).
     if committed_opstamp(ctx.index) != opstamp {
@@ -96,16 +87,44 @@ pub(crate) fn sync(ctx: &SyncContext<'_>, progress: &mut dyn FnMut(SyncProgress)
 
     progress(SyncProgress { stage: IndexStage::Committing, done: total, total });
     failures.sort_by(|a, b| a.path.cmp(&b.path));
-    let payload = CommitPayload { schema_version: SCHEMA_VERSION, last_sync: now_secs(), failed: failures.clone() };
-    let payload_json = serde_json::to_string(&payload).map_err(|e| crate::Error::Engine(e.to_string()))?;
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload_json);
-    prepared.commit()?;
-    writer.wait_merging_threads()?;
-    ctx.reader.reload()?;
+    commit(ctx, writer, &failures)?;
     report.failed = failures.iter().map(|f| FailedFile { path: f.path.clone(), reason: f.reason.clone() }).collect();
     progress(SyncProgress { stage: IndexStage::Done, done: total, total });
     Ok(report)
+}
+
+/// Takes the writer lock (held by another process, the sync stops with
+/// [`Error::Locked`], one clear line, before it has written anything) and
+/// sets the writer up.
+fn open_writer(ctx: &SyncContext<'_>) -> Result<IndexWriter<TantivyDocument>> {
+    let writer_threads = ctx.threads.clamp(1, 2);
+    let writer: IndexWriter<TantivyDocument> = ctx
+        .index
+        .writer_with_num_threads(writer_threads, ctx.writer_memory.max(15_000_000 * writer_threads))
+        .map_err(|e| Error::tantivy("opening the index writer", e))?;
+    writer.set_merge_policy(Box::new(crate::index::merge::BoundedMergePolicy::new(ctx.index_dir)));
+    // A process killed during a commit can leave files that no commit refers
+    // to; one of them could carry the very name this commit is about to
+    // write (`<segment>.<opstamp>.del`). Clear them out first.
+    writer.garbage_collect_files().wait()?;
+    Ok(writer)
+}
+
+/// Commits everything written, with the payload (schema version, time,
+/// remembered failures), waits for merges and reloads the reader.
+fn commit(
+    ctx: &SyncContext<'_>,
+    mut writer: IndexWriter<TantivyDocument>,
+    failures: &[RememberedFailure],
+) -> Result<()> {
+    let payload = CommitPayload { schema_version: SCHEMA_VERSION, last_sync: now_secs(), failed: failures.to_vec() };
+    let payload_json = serde_json::to_string(&payload)?;
+    let mut prepared = writer.prepare_commit().map_err(|e| Error::tantivy("preparing the commit", e))?;
+    prepared.set_payload(&payload_json);
+    prepared.commit().map_err(|e| Error::tantivy("committing the index", e))?;
+    writer.wait_merging_threads()?;
+    ctx.reader.reload()?;
+    Ok(())
 }
 
 /// The opstamp of the last commit on disk (0 when none can be read).
@@ -129,7 +148,7 @@ pub(crate) fn wait_for_writer(counter: &AtomicU64, base: u64, sent: u64) -> Resu
             last = now;
             since = Instant::now();
         } else if since.elapsed() > Duration::from_secs(60) {
-            return Err(crate::Error::Engine("the index writer stopped making progress".to_string()));
+            return Err(Error::Engine("the index writer stopped making progress".to_string()));
         }
     }
     Ok(())

@@ -26,9 +26,18 @@ pub(crate) struct Opened {
 /// Opens (or creates, or rebuilds) the index in `dir`; an index that cannot
 /// be read is [`Error::CorruptIndex`].
 pub(crate) fn open_index(dir: &Path) -> Result<Opened> {
-    let corrupt = |err: Error| match err {
-        Error::Engine(reason) => Error::CorruptIndex { path: dir.to_path_buf(), reason },
-        other => other,
+    let corrupt = |err: Error| {
+        let path = dir.to_path_buf();
+        match err {
+            Error::Tantivy { source, .. } => {
+                Error::CorruptIndex { path, reason: source.to_string(), source: Some(Box::new(source)) }
+            }
+            Error::OpenDirectory(source) => {
+                Error::CorruptIndex { path, reason: source.to_string(), source: Some(Box::new(source)) }
+            }
+            Error::Engine(reason) => Error::CorruptIndex { path, reason, source: None },
+            other => other,
+        }
     };
     let index = open_or_create(dir).map_err(corrupt)?;
     let fields = Fields::from_schema(&index.schema())
@@ -40,7 +49,7 @@ pub(crate) fn open_index(dir: &Path) -> Result<Opened> {
         .reader_builder()
         .reload_policy(ReloadPolicy::OnCommitWithDelay)
         .try_into()
-        .map_err(|e: tantivy::TantivyError| corrupt(e.into()))?;
+        .map_err(|e: tantivy::TantivyError| corrupt(Error::tantivy("opening the index reader", e)))?;
     Ok(Opened { index, reader, fields, indexed_counter })
 }
 

@@ -7,6 +7,7 @@
 //! snippets ([`snippet`]), pages and facet counts ([`Facets`]), and on
 //! request with the evidence behind them ([`Explanation`]).
 
+mod dated;
 mod explain;
 mod facets;
 pub mod parse;
@@ -20,6 +21,7 @@ mod score;
 pub mod snippet;
 mod spelling;
 mod stats;
+mod suggest;
 pub mod translate;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -122,24 +124,24 @@ fn main_results(
     let mut matching = ranking.matching;
     if let Some((from, to)) = range {
         let within = |secs: i64| (from..=to).contains(&secs);
-        candidates.retain(|c| within(recency(searcher, c.address)));
+        candidates.retain(|c| within(dated::recency(searcher, c.address)));
         for (ord, docs) in matching.iter_mut().enumerate() {
-            docs.retain(|&doc_id| within(recency(searcher, DocAddress::new(ord as u32, doc_id))));
+            docs.retain(|&doc_id| within(dated::recency(searcher, DocAddress::new(ord as u32, doc_id))));
         }
         total = matching.iter().map(Vec::len).sum();
     }
     let facets = if request.facets {
         let mut facets = count_facets(searcher, facet_cache, &matching)?;
-        facets.year = year_counts(searcher, &matching);
+        facets.year = dated::year_counts(searcher, &matching);
         Some(facets)
     } else {
         None
     };
     let candidates = match request.sort {
-        Sort::Date => newest_first(searcher, candidates),
+        Sort::Date => dated::newest_first(searcher, candidates),
         Sort::Relevance => {
             candidates.truncate(keep);
-            tie_break_by_recency(searcher, candidates)
+            dated::tie_break_by_recency(searcher, candidates)
         }
     };
     let mut hits = Vec::new();
@@ -150,7 +152,7 @@ fn main_results(
         }
         hits.push(hit);
     }
-    let suggestion = spelling::suggestion(&request.query, &plan.words);
+    let suggestion = suggest::suggestion(&request.query, &plan.words);
     Ok(SearchResults { query: request.query.clone(), total, hits, facets, other_languages: None, suggestion })
 }
 
@@ -173,34 +175,7 @@ fn search_other_languages(
         return Ok(out);
     }
     let content: Vec<String> = parsed.words.iter().filter(|w| !is_stop_word_as_typed(w)).cloned().collect();
-    // Each word as typed, and as search read it: ä/ö/å restored, a typo
-    // corrected. Stop words stay, for the terms they are part of ("well being").
-    let forms: Vec<Vec<String>> = parsed
-        .words
-        .iter()
-        .map(|typed| {
-            let mut forms = vec![typed.clone()];
-            let read_as = resolved.iter().filter(|r| &r.typed == typed).flat_map(|r| r.evidence.iter());
-            for evidence in read_as {
-                if matches!(evidence.kind, resolve::EvidenceKind::Restored | resolve::EvidenceKind::Correction)
-                    && !forms.contains(&evidence.word)
-                {
-                    forms.push(evidence.word.clone());
-                }
-            }
-            forms
-        })
-        .collect();
-    let mut found = translator.find_concepts(&forms);
-    // A quoted phrase is never translated word by word, only as a whole
-    // when it is one of the list's terms.
-    for phrase in &parsed.phrases {
-        for whole in translate::find_whole_terms(&translator.domain, phrase) {
-            if !found.matches.iter().any(|m| m.concept == whole.concept) {
-                found.matches.push(whole);
-            }
-        }
-    }
+    let found = query_concepts(translator, parsed, resolved);
     if found.matches.is_empty() {
         return Ok(out);
     }
@@ -229,7 +204,7 @@ fn search_other_languages(
         marks_by_lang.iter().map(|marks| marks.iter().map(|w| QueryWord::new(w)).collect()).collect();
     let mut candidates = ranking.best;
     candidates.truncate(keep);
-    for candidate in tie_break_by_recency(searcher, candidates) {
+    for candidate in dated::tie_break_by_recency(searcher, candidates) {
         let words_for = |lang: Lang| {
             let slot = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
             snippet_words.get(slot).map(Vec::as_slice).unwrap_or(&[])
@@ -249,6 +224,42 @@ fn search_other_languages(
         out.hits.push(hit);
     }
     Ok(out)
+}
+
+/// The concepts of the term list (and the dictionaries) a query names: each
+/// word as typed and as search read it (ä/ö/å restored, a typo corrected;
+/// stop words stay, for the terms they are part of, "well being"), and each
+/// quoted phrase only as a whole term, never word by word.
+fn query_concepts(
+    translator: &translate::Translator,
+    parsed: &ParsedQuery,
+    resolved: &[ResolvedWord],
+) -> translate::Found {
+    let forms: Vec<Vec<String>> = parsed
+        .words
+        .iter()
+        .map(|typed| {
+            let mut forms = vec![typed.clone()];
+            let read_as = resolved.iter().filter(|r| &r.typed == typed).flat_map(|r| r.evidence.iter());
+            for evidence in read_as {
+                if matches!(evidence.kind, resolve::EvidenceKind::Restored | resolve::EvidenceKind::Correction)
+                    && !forms.contains(&evidence.word)
+                {
+                    forms.push(evidence.word.clone());
+                }
+            }
+            forms
+        })
+        .collect();
+    let mut found = translator.find_concepts(&forms);
+    for phrase in &parsed.phrases {
+        for whole in translate::find_whole_terms(&translator.domain, phrase) {
+            if !found.matches.iter().any(|m| m.concept == whole.concept) {
+                found.matches.push(whole);
+            }
+        }
+    }
+    found
 }
 
 /// What a query asks for, resolved against the bank.
@@ -455,44 +466,6 @@ fn count_facets(searcher: &Searcher, cache: &FacetCache, matching: &[Vec<tantivy
         fruits.push(child.harvest());
     }
     Ok(collector.merge_fruits(fruits)?)
-}
-
-/// A document's date (or, without one, its file time), seconds since 1970.
-fn recency(searcher: &Searcher, address: DocAddress) -> i64 {
-    let segment = searcher.segment_reader(address.segment_ord);
-    segment.fast_fields().i64("recency").ok().and_then(|c| c.first(address.doc_id)).unwrap_or(0)
-}
-
-/// The newest first; equal dates by score.
-fn newest_first(searcher: &Searcher, candidates: Vec<score::Candidate>) -> Vec<score::Candidate> {
-    let mut keyed: Vec<(i64, score::Candidate)> =
-        candidates.into_iter().map(|c| (recency(searcher, c.address), c)).collect();
-    keyed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.score.total_cmp(&a.1.score)));
-    keyed.into_iter().map(|(_, c)| c).collect()
-}
-
-/// How many matching documents are dated in each year, newest year first.
-fn year_counts(searcher: &Searcher, matching: &[Vec<tantivy::DocId>]) -> Vec<FacetCount> {
-    let mut years: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
-    for (ord, docs) in matching.iter().enumerate() {
-        for &doc_id in docs {
-            let secs = recency(searcher, DocAddress::new(ord as u32, doc_id));
-            let year = crate::dates::civil_from_days(secs.div_euclid(86_400)).0;
-            *years.entry(year).or_default() += 1;
-        }
-    }
-    years.into_iter().rev().map(|(year, count)| FacetCount { value: year.to_string(), count }).collect()
-}
-
-/// Orders equal scores by the document's date, newest first.
-fn tie_break_by_recency(searcher: &Searcher, candidates: Vec<score::Candidate>) -> Vec<score::Candidate> {
-    let mut keyed: Vec<(i64, score::Candidate)> =
-        candidates.into_iter().map(|c| (recency(searcher, c.address), c)).collect();
-    keyed.sort_by(|a, b| {
-        let (sa, sb) = ((a.1.score * 1e4).round(), (b.1.score * 1e4).round());
-        sb.total_cmp(&sa).then(b.0.cmp(&a.0))
-    });
-    keyed.into_iter().map(|(_, c)| c).collect()
 }
 
 fn load_hit(

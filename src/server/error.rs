@@ -5,7 +5,7 @@
 use warp::http::StatusCode;
 use warp::reject::Rejection;
 
-use crate::Error;
+use crate::{Blame, Error};
 
 /// An answer other than success, with the status and the message to show.
 #[derive(Debug)]
@@ -58,17 +58,20 @@ impl ApiError {
 }
 
 impl From<Error> for ApiError {
-    /// Whose fault it is decides the status: the client's (400, 404), the
-    /// moment's (503: busy or stopping), else the server's (500).
+    /// Whose fault it is ([`Error::blame`]) decides the status: the
+    /// client's (400, 404 for a document not in the bank), the moment's
+    /// (503: busy or stopping), else the server's (500, logged, and the
+    /// client told no more).
     fn from(err: Error) -> ApiError {
-        match err {
-            Error::InvalidRequest(message) => ApiError::bad_request(message),
-            Error::NotFound(path) => ApiError::not_found(format!("no such document: {path}")),
-            Error::Locked => {
+        match (err.blame(), err) {
+            (_, Error::NotFound(path)) => ApiError::not_found(format!("no such document: {path}")),
+            (_, Error::ShuttingDown) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"),
+            (Blame::Busy, _) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the index is being updated; try again shortly")
             }
-            Error::ShuttingDown => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down"),
-            other => ApiError::internal("request failed", &other),
+            (Blame::Input, Error::InvalidRequest(message)) => ApiError::bad_request(message),
+            (Blame::Input, other) => ApiError::bad_request(other.to_string()),
+            (Blame::File | Blame::Internal, other) => ApiError::internal("request failed", &other),
         }
     }
 }

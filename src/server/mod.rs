@@ -29,8 +29,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::Config;
 
 use self::state::AppState;
 
@@ -134,7 +134,7 @@ impl Prepared {
         }
         // Before any work: a second server on this index stops here.
         let serving = state::ServeLock::acquire(&config.index_dir)?;
-        let bank = config.bank_builder()?.open()?;
+        let bank = crate::KnowledgeBankBuilder::from_config(&config)?.open()?;
         let state = Arc::new(AppState::new(Arc::new(bank), config)?);
         state.sync_now("startup")?;
         let watcher = state::Watching::start(&state);

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::Config;
 use crate::{KnowledgeBank, SyncReport};
 
 /// The outcome of the last sync the server ran.

@@ -38,14 +38,7 @@ fn tesseract_lang(lang: Lang) -> &'static str {
 /// What to install for text recognition, for a report line.
 pub const INSTALL_HINT: &str = "apt-get install poppler-utils tesseract-ocr tesseract-ocr-fin tesseract-ocr-swe";
 
-/// Where the recognition programs are, when not on `PATH`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OcrPrograms {
-    /// poppler's `pdftoppm`.
-    pub pdftoppm: Option<PathBuf>,
-    /// `tesseract`.
-    pub tesseract: Option<PathBuf>,
-}
+pub use crate::config::OcrPrograms;
 
 /// The recognition programs found on this machine.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@
 
 use super::fonts::Font;
 use super::layout::Glyph;
-use super::objects::deref;
+use super::objects::{deref, number_array};
 use super::stream;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
@@ -714,17 +714,7 @@ pub fn interpret_appearance<'d>(
     rect: [f32; 4],
 ) -> PageOutput {
     let doc = ctx.doc;
-    let bbox: Vec<f32> = match form.dict.get(b"BBox").ok().map(|o| deref(doc, o)) {
-        Some(Object::Array(a)) => a
-            .iter()
-            .map(|o| match deref(doc, o) {
-                Object::Integer(i) => *i as f32,
-                Object::Real(r) => *r,
-                _ => 0.0,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let bbox = number_array(doc, &form.dict, b"BBox");
     let (bx, by) = match bbox.as_slice() {
         [x0, y0, ..] => (*x0, *y0),
         _ => (0.0, 0.0),

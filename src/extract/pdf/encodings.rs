@@ -36,11 +36,6 @@ const MAC_ROMAN_HIGH: [char; 128] = [
     '\u{f8ff}', 'Ò', 'Ú', 'Û', 'Ù', 'ı', 'ˆ', '˜', '¯', '˘', '˙', '˚', '¸', '˝', '˛', 'ˇ',
 ];
 
-const WIN_ANSI_80: [char; 32] = [
-    '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', //
-    '\0', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
-];
-
 const PDF_DOC_80: [char; 33] = [
     '•', '†', '‡', '…', '—', '–', 'ƒ', '⁄', '‹', '›', '−', '‰', '„', '“', '”', '‘', //
     '’', '‚', '™', 'ﬁ', 'ﬂ', 'Ł', 'Œ', 'Š', 'Ÿ', 'Ž', 'ı', 'ł', 'œ', 'š', 'ž', '\0', '€',
@@ -158,9 +153,13 @@ const SYMBOL_HIGH: &[(u8, char)] = &[
 /// The character a base encoding gives `code`, if any.
 pub fn base_char(enc: BaseEncoding, code: u8) -> Option<char> {
     let c = match enc {
+        // WinAnsiEncoding is Windows-1252 (one table, in the text reader)
+        // except where it differs, written out here: the five codes the
+        // code page leaves undefined have no glyph, nor do the controls.
         BaseEncoding::WinAnsi => match code {
             0x20..=0x7E => code as char,
-            0x80..=0x9F => WIN_ANSI_80.get(usize::from(code - 0x80)).copied().unwrap_or('\0'),
+            0x81 | 0x8D | 0x8F | 0x90 | 0x9D => '\0',
+            0x80..=0x9F => crate::extract::text::windows_1252(code),
             // WinAnsi prints 0xA0 as a space and 0xAD as a hyphen glyph.
             0xA0 => ' ',
             0xA1..=0xFF => char::from(code),
@@ -620,6 +619,11 @@ mod tests {
     fn base_encodings() {
         assert_eq!(base_char(BaseEncoding::WinAnsi, 0xE4), Some('ä'));
         assert_eq!(base_char(BaseEncoding::WinAnsi, 0x96), Some('–'));
+        assert_eq!(base_char(BaseEncoding::WinAnsi, 0x80), Some('€'));
+        assert_eq!(base_char(BaseEncoding::WinAnsi, 0x9F), Some('Ÿ'));
+        for undefined in [0x81, 0x8D, 0x8F, 0x90, 0x9D, 0x1F] {
+            assert_eq!(base_char(BaseEncoding::WinAnsi, undefined), None, "{undefined:#x}");
+        }
         assert_eq!(base_char(BaseEncoding::MacRoman, 0x8A), Some('ä'));
         assert_eq!(base_char(BaseEncoding::Standard, 0xAE), Some('ﬁ'));
         assert_eq!(base_char(BaseEncoding::Symbol, 0x61), Some('α'));

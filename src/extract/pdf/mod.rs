@@ -284,17 +284,7 @@ fn draw_annotations<'d>(
             _ => None,
         };
         let Some(form) = normal else { continue };
-        let rect: Vec<f32> = match ad.get(b"Rect").ok().map(|o| deref(doc, o)) {
-            Some(Object::Array(r)) => r
-                .iter()
-                .map(|o| match deref(doc, o) {
-                    Object::Integer(i) => *i as f32,
-                    Object::Real(r) => *r,
-                    _ => 0.0,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let rect = objects::number_array(doc, ad, b"Rect");
         let rect = match rect.as_slice() {
             [x0, y0, x1, y1] => [x0.min(*x1), y0.min(*y1), x0.max(*x1), y0.max(*y1)],
             _ => continue,

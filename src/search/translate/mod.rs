@@ -136,31 +136,28 @@ pub(crate) struct ConceptMatch {
     pub through_part: bool,
 }
 
-/// The concepts named by `words`: for each content word of the query, in
-/// order, its forms (as typed first, then the forms search read it as: ä/ö/å
-/// restored, a typo corrected). Terms of several words are matched first,
-/// then single words, then the parts of compound words.
-pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<ConceptMatch> {
-    let analyzer = Analyzer::get();
-    let mut found: Vec<ConceptMatch> = Vec::new();
-    let mut covered = vec![false; words.len()];
-    let add = |found: &mut Vec<ConceptMatch>, concept: usize, lang: Lang, positions: &[usize], part: bool| {
-        if let Some(known) = found.iter_mut().find(|m| m.concept == concept) {
-            if !known.langs.contains(&lang) {
-                known.langs.push(lang);
-            }
-            for p in positions {
-                if !known.words.contains(p) {
-                    known.words.push(*p);
-                }
-            }
-            known.through_part &= part;
-        } else {
-            found.push(ConceptMatch { concept, langs: vec![lang], words: positions.to_vec(), through_part: part });
+/// Adds a concept named at `positions` in `lang` to `found`, or merges it
+/// into the match already there.
+fn add_match(found: &mut Vec<ConceptMatch>, concept: usize, lang: Lang, positions: &[usize], part: bool) {
+    if let Some(known) = found.iter_mut().find(|m| m.concept == concept) {
+        if !known.langs.contains(&lang) {
+            known.langs.push(lang);
         }
-    };
-    // Each position's stems in each language, and the same without ä/ö/å.
-    let stems: Vec<[Vec<String>; 3]> = words
+        for p in positions {
+            if !known.words.contains(p) {
+                known.words.push(*p);
+            }
+        }
+        known.through_part &= part;
+    } else {
+        found.push(ConceptMatch { concept, langs: vec![lang], words: positions.to_vec(), through_part: part });
+    }
+}
+
+/// Each position's stems in each language (in the order of [`Lang::ALL`]).
+fn stems_by_lang(words: &[Vec<String>]) -> Vec<[Vec<String>; 3]> {
+    let analyzer = Analyzer::get();
+    words
         .iter()
         .map(|forms| {
             let mut by_lang: [Vec<String>; 3] = Default::default();
@@ -174,7 +171,18 @@ pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<C
             }
             by_lang
         })
-        .collect();
+        .collect()
+}
+
+/// The concepts named by `words`: for each content word of the query, in
+/// order, its forms (as typed first, then the forms search read it as: ä/ö/å
+/// restored, a typo corrected). Terms of several words are matched first,
+/// then single words, then the parts of compound words.
+pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<ConceptMatch> {
+    let analyzer = Analyzer::get();
+    let mut found: Vec<ConceptMatch> = Vec::new();
+    let mut covered = vec![false; words.len()];
+    let stems = stems_by_lang(words);
     let same = |position: usize, slot: usize, stem: &str| {
         stems[position][slot].iter().any(|s| s == stem || fold(s) == fold(stem))
     };
@@ -190,7 +198,7 @@ pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<C
                     let Some(span) = content.get(k..k + term.len()) else { continue };
                     if span.iter().zip(term).all(|(&i, s)| same(i, slot, s)) {
                         let (from, to) = (span[0], span[span.len() - 1]);
-                        add(&mut found, concept, lang, &(from..=to).collect::<Vec<_>>(), false);
+                        add_match(&mut found, concept, lang, &(from..=to).collect::<Vec<_>>(), false);
                         covered[from..=to].iter_mut().for_each(|c| *c = true);
                     }
                 }
@@ -207,7 +215,7 @@ pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<C
                 let concepts =
                     glossary.words_named(lang, stem).or_else(|| glossary.words_named_folded(lang, &fold(stem)));
                 for &concept in concepts.unwrap_or(&[]) {
-                    add(&mut found, concept, lang, &[i], false);
+                    add_match(&mut found, concept, lang, &[i], false);
                     covered[i] = true;
                 }
             }
@@ -229,7 +237,7 @@ pub(crate) fn find_concepts(glossary: &Glossary, words: &[Vec<String>]) -> Vec<C
                         }
                         let stem = analyzer.stem(lang, part);
                         for &concept in glossary.words_named(lang, &stem).unwrap_or(&[]) {
-                            add(&mut found, concept, lang, &[i], true);
+                            add_match(&mut found, concept, lang, &[i], true);
                         }
                     }
                 }
