@@ -54,7 +54,7 @@ impl Format {
     }
 
     /// The MIME type of files of this format.
-    pub fn mime(self) -> &'static str {
+    pub const fn mime(self) -> &'static str {
         match self {
             Format::Pdf => "application/pdf",
             Format::Markdown => "text/markdown; charset=utf-8",

@@ -23,6 +23,7 @@ use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
 use crate::search::translate::{FreeDictStatus, Glossary, Translator};
+use crate::config::Config;
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
@@ -32,13 +33,9 @@ pub use records::{DocumentRecord, DocumentSummary, Status};
 /// Configures and opens a [`KnowledgeBank`].
 #[derive(Debug, Clone)]
 pub struct KnowledgeBankBuilder {
-    documents_dir: PathBuf,
-    index_dir: PathBuf,
-    limits: ExtractLimits,
-    writer_memory: usize,
+    /// The folders, limits and options, starting from [`Config`]'s defaults.
+    config: Config,
     threads: usize,
-    extract_worker: Option<PathBuf>,
-    ocr: OcrOptions,
     glossary: Option<Glossary>,
     dictionary_dir: PathBuf,
 }
@@ -46,13 +43,8 @@ pub struct KnowledgeBankBuilder {
 impl Default for KnowledgeBankBuilder {
     fn default() -> Self {
         KnowledgeBankBuilder {
-            documents_dir: PathBuf::from(crate::config::DEFAULT_DOCUMENTS_DIR),
-            index_dir: PathBuf::from(crate::config::DEFAULT_INDEX_DIR),
-            limits: crate::config::default_limits(),
-            writer_memory: crate::config::DEFAULT_WRITER_MEMORY,
+            config: Config::default(),
             threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
-            extract_worker: None,
-            ocr: crate::config::default_ocr(),
             glossary: None,
             dictionary_dir: crate::search::translate::freedict::default_dir(),
         }
@@ -63,15 +55,8 @@ impl KnowledgeBankBuilder {
     /// A builder of the bank a [`Config`](crate::Config) describes (its
     /// term list read now: a bad line is an error naming it).
     pub fn from_config(config: &crate::config::Config) -> Result<KnowledgeBankBuilder> {
-        let mut builder = KnowledgeBankBuilder::default()
-            .documents_dir(&config.documents_dir)
-            .index_dir(&config.index_dir)
-            .limits(config.limits)
-            .writer_memory(config.writer_memory)
-            .ocr(config.ocr.clone());
-        if let Some(exe) = &config.extract_worker {
-            builder = builder.extract_worker(exe);
-        }
+        let mut builder = KnowledgeBankBuilder { config: config.clone(), ..KnowledgeBankBuilder::default() };
+        builder.config.writer_memory = config.writer_memory.max(15_000_000);
         if let Some(path) = &config.glossary {
             builder = builder.glossary(Glossary::load(path)?);
         }
@@ -80,25 +65,25 @@ impl KnowledgeBankBuilder {
 
     /// The folder of PDF, Word, OpenDocument, HTML, Markdown and text files (default `documents`).
     pub fn documents_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.documents_dir = dir.into();
+        self.config.documents_dir = dir.into();
         self
     }
 
     /// The folder of the index (default `index`); created when missing.
     pub fn index_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.index_dir = dir.into();
+        self.config.index_dir = dir.into();
         self
     }
 
     /// Per-file limits (size, time).
     pub fn limits(mut self, limits: ExtractLimits) -> Self {
-        self.limits = limits;
+        self.config.limits = limits;
         self
     }
 
     /// Memory budget of the index writer in bytes (at least 15 MB).
     pub fn writer_memory(mut self, bytes: usize) -> Self {
-        self.writer_memory = bytes.max(15_000_000);
+        self.config.writer_memory = bytes.max(15_000_000);
         self
     }
 
@@ -109,14 +94,14 @@ impl KnowledgeBankBuilder {
     /// it files are read on threads of this process (Unix only; elsewhere
     /// this setting is ignored).
     pub fn extract_worker(mut self, exe: impl Into<PathBuf>) -> Self {
-        self.extract_worker = Some(exe.into());
+        self.config.extract_worker = Some(exe.into());
         self
     }
 
     /// Limits of text recognition of scanned pages (or `enabled: false` to
     /// leave scans to be found by their title and metadata only).
     pub fn ocr(mut self, options: OcrOptions) -> Self {
-        self.ocr = options;
+        self.config.ocr = options;
         self
     }
 
@@ -149,7 +134,7 @@ impl KnowledgeBankBuilder {
     /// [`Error::CorruptIndex`], which says how to rebuild it.
     pub fn open(self) -> Result<KnowledgeBank> {
         // tantivy asserts on some damaged files instead of returning an error.
-        let index_dir = self.index_dir.clone();
+        let index_dir = self.config.index_dir.clone();
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.open_unguarded())).unwrap_or_else(|panic| {
             Err(Error::CorruptIndex {
                 path: index_dir,
@@ -161,20 +146,15 @@ impl KnowledgeBankBuilder {
 
     fn open_unguarded(self) -> Result<KnowledgeBank> {
         let crate::index::open::Opened { index, reader, fields, indexed_counter } =
-            crate::index::open::open_index(&self.index_dir)?;
-        let ocr_cache = OcrCache::new(&self.index_dir);
+            crate::index::open::open_index(&self.config.index_dir)?;
+        let ocr_cache = OcrCache::new(&self.config.index_dir);
         Ok(KnowledgeBank {
             index,
             reader,
             fields,
-            documents_dir: self.documents_dir,
-            index_dir: self.index_dir,
-            limits: self.limits,
-            writer_memory: self.writer_memory,
+            config: self.config,
             threads: self.threads,
-            extract_worker: self.extract_worker,
             ocr_cache,
-            ocr: self.ocr,
             ocr_state: OcrState::default(),
             translator: Translator::new(self.glossary, &self.dictionary_dir),
             sync_lock: Mutex::new(()),
@@ -207,13 +187,9 @@ pub struct KnowledgeBank {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    documents_dir: PathBuf,
-    index_dir: PathBuf,
-    limits: ExtractLimits,
-    writer_memory: usize,
+    /// The folders, limits and options it was opened with.
+    config: Config,
     threads: usize,
-    extract_worker: Option<PathBuf>,
-    ocr: OcrOptions,
     ocr_cache: OcrCache,
     ocr_state: OcrState,
     translator: Translator,
@@ -235,12 +211,12 @@ impl KnowledgeBank {
 
     /// The documents folder this bank syncs with.
     pub fn documents_dir(&self) -> &Path {
-        &self.documents_dir
+        &self.config.documents_dir
     }
 
     /// The index folder.
     pub fn index_dir(&self) -> &Path {
-        &self.index_dir
+        &self.config.index_dir
     }
 
     /// Brings the index up to date with the documents folder: new files are
@@ -259,8 +235,8 @@ impl KnowledgeBank {
 
     /// A sync that indexes the paths in `force` again even when unchanged.
     fn sync_forcing(&self, force: &HashSet<String>, progress: &mut dyn FnMut(SyncProgress)) -> Result<SyncReport> {
-        if !self.documents_dir.is_dir() {
-            return Err(Error::DocumentsNotFound(self.documents_dir.clone()));
+        if !self.config.documents_dir.is_dir() {
+            return Err(Error::DocumentsNotFound(self.config.documents_dir.clone()));
         }
         let _guard = self.sync_lock.lock().map_err(|_| Error::Engine("sync lock poisoned".to_string()))?;
         self.reader.reload()?;
@@ -268,14 +244,14 @@ impl KnowledgeBank {
             index: &self.index,
             reader: &self.reader,
             fields: self.fields,
-            documents_dir: &self.documents_dir,
-            index_dir: &self.index_dir,
-            limits: self.limits,
-            writer_memory: self.writer_memory,
+            documents_dir: &self.config.documents_dir,
+            index_dir: &self.config.index_dir,
+            limits: self.config.limits,
+            writer_memory: self.config.writer_memory,
             threads: self.threads,
-            extract_worker: self.extract_worker.as_deref(),
+            extract_worker: self.config.extract_worker.as_deref(),
             indexed_counter: self.indexed_counter.clone(),
-            ocr: OcrIndexing { cache: self.ocr_cache.clone(), max_pages: self.ocr.max_pages_per_document },
+            ocr: OcrIndexing { cache: self.ocr_cache.clone(), max_pages: self.config.ocr.max_pages_per_document },
             force,
         };
         let report = crate::index::commit::sync(&ctx, progress)?;
@@ -394,7 +370,7 @@ impl KnowledgeBank {
         if pending.is_empty() {
             return Ok(report);
         }
-        if !self.ocr.enabled {
+        if !self.config.ocr.enabled {
             report.waiting = waiting(&pending);
             return Ok(report);
         }
@@ -408,7 +384,7 @@ impl KnowledgeBank {
         };
         let documents_total = pending.len();
         for (documents_done, scan) in pending.iter().enumerate() {
-            let file = self.documents_dir.join(&scan.path);
+            let file = self.config.documents_dir.join(&scan.path);
             // A file changed since it was indexed waits for the next sync to read it afresh.
             if crate::index::scan::hash_file(&file) != Some(scan.hash) {
                 continue;
@@ -457,15 +433,15 @@ impl KnowledgeBank {
         progress: &mut dyn FnMut(&OcrProgress),
         (documents_done, documents_total): (usize, usize),
     ) -> Result<usize> {
-        let file = self.documents_dir.join(&scan.path);
+        let file = self.config.documents_dir.join(&scan.path);
         let todo: Vec<u32> = record.pending(&scan.pages, usize::MAX);
         let mut read = 0;
         for (done, &page) in todo.iter().enumerate() {
             if cancel.load(Ordering::SeqCst) {
                 break;
             }
-            if record.spent_ms >= self.ocr.max_time_per_document.as_millis() as u64 {
-                let minutes = self.ocr.max_time_per_document.as_secs().div_ceil(60);
+            if record.spent_ms >= self.config.ocr.max_time_per_document.as_millis() as u64 {
+                let minutes = self.config.ocr.max_time_per_document.as_secs().div_ceil(60);
                 record.stopped = Some(format!("the time limit ({minutes} min, --ocr-minutes)"));
                 break;
             }
@@ -476,7 +452,7 @@ impl KnowledgeBank {
                 *current = Some(now);
             }
             let started = Instant::now();
-            let outcome = engine.recognise_page(&file, page as usize, self.ocr.page_timeout);
+            let outcome = engine.recognise_page(&file, page as usize, self.config.ocr.page_timeout);
             if cancel.load(Ordering::SeqCst) {
                 // Stopped mid-page: the page is read next time, not counted as failed.
                 break;
@@ -501,14 +477,14 @@ impl KnowledgeBank {
     /// Saves what text recognition has read of a scan.
     fn save_ocr(&self, hash: u64, record: &crate::extract::ocr::cache::ScanRecord) -> Result<()> {
         self.ocr_cache.save(hash, record).map_err(|e| Error::IndexDir {
-            path: self.index_dir.clone(),
+            path: self.config.index_dir.clone(),
             reason: format!("the text recognition cache: {e}"),
         })
     }
 
     /// Looks for the recognition programs, remembering the answer for [`ocr_status`](Self::ocr_status).
     fn find_engine(&self) -> std::result::Result<OcrEngine, String> {
-        let found = OcrEngine::find_with(&self.ocr.programs);
+        let found = OcrEngine::find_with(&self.config.ocr.programs);
         if let Ok(mut remembered) = self.ocr_state.engine_found.lock() {
             *remembered = Some(found.as_ref().map(|_| ()).map_err(Clone::clone));
         }
@@ -522,11 +498,11 @@ impl KnowledgeBank {
         let known = self.ocr_state.engine_found.lock().ok().and_then(|f| f.clone());
         let found = match known {
             Some(found) => found,
-            None if self.ocr.enabled => self.find_engine().map(|_| ()),
+            None if self.config.ocr.enabled => self.find_engine().map(|_| ()),
             None => Ok(()),
         };
         Ok(OcrStatus {
-            enabled: self.ocr.enabled,
+            enabled: self.config.ocr.enabled,
             available: found.is_ok(),
             unavailable: found.err(),
             running: self.ocr_state.running.load(Ordering::SeqCst),

@@ -8,12 +8,12 @@ pub(crate) type Resp = warp::http::Response<Vec<u8>>;
 /// A response as it is sent: its body may stream (documents).
 pub(crate) type Streamed = warp::reply::Response;
 
-/// Content type of the pages.
-pub(crate) const HTML: &str = "text/html; charset=utf-8";
+/// Content type of the pages (that of HTML documents).
+pub(crate) const HTML: &str = crate::Format::Html.mime();
 /// Content type of the API's answers.
 pub(crate) const JSON: &str = "application/json";
-/// Content type of plain-text answers.
-pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
+/// Content type of plain-text answers (that of text documents).
+pub(crate) const TEXT: &str = crate::Format::Text.mime();
 /// Content type of the stylesheet.
 pub(crate) const CSS: &str = "text/css; charset=utf-8";
 /// Content type of the script.
