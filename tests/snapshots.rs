@@ -83,10 +83,17 @@ fn small_bank() -> TempBank {
     let tb = TempBank::new();
     tb.write(
         "fi/kotivara.md",
-        "---\ntitle: Kotivara\n---\nKotivaraan kuuluu vettä ja ruokaa kolmeksi vuorokaudeksi.\n",
+        "---\ntitle: Kotivara\ndate: 2025-03-01\n---\nKotivaraan kuuluu vettä ja ruokaa kolmeksi vuorokaudeksi.\n",
     );
-    tb.write("sv/hemberedskap.md", "# Hemberedskap\n\nHemberedskapen räcker i tre dygn vid ett strömavbrott.\n");
-    tb.write("en/home-supplies.md", "# Home supplies\n\nKeep water and food at home for 72 hours.\n");
+    // Every file dated in its front matter: a file's own time would change the snapshot daily.
+    tb.write(
+        "sv/hemberedskap.md",
+        "---\ndate: 2024-06-01\n---\n# Hemberedskap\n\nHemberedskapen räcker i tre dygn vid ett strömavbrott.\n",
+    );
+    tb.write(
+        "en/home-supplies.md",
+        "---\ndate: 2023-10-15\n---\n# Home supplies\n\nKeep water and food at home for 72 hours.\n",
+    );
     tb
 }
 
