@@ -11,6 +11,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
+use crate::config::Config;
 use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
 use crate::extract::ocr::cache::OcrCache;
@@ -23,7 +24,6 @@ use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
 use crate::search::translate::{FreeDictStatus, Glossary, Translator};
-use crate::config::Config;
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
