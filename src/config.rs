@@ -39,7 +39,7 @@ pub struct ExtractLimits {
     /// Time budget for one file.
     pub max_time: Duration,
     /// Memory one reader may use, in bytes: the address-space limit of a
-    /// worker process (see [`worker`]); not enforced when files are read
+    /// worker process (see [`worker`](crate::extract::worker)); not enforced when files are read
     /// on threads of the calling process.
     pub max_memory_bytes: u64,
 }

@@ -8,6 +8,7 @@ mod cross_language;
 mod dates;
 mod export;
 mod extract;
+mod feed;
 mod hostile_http;
 mod index;
 mod isolation;

@@ -299,6 +299,15 @@ impl KnowledgeBank {
         crate::export::ExportRecords::new(self.reader.searcher(), self.fields, options.clone())
     }
 
+    /// The `limit` documents changed last (added, or changed since), the
+    /// newest first.
+    pub fn recent_documents(&self, limit: usize) -> Result<Vec<DocumentSummary>> {
+        let mut all = self.documents()?;
+        all.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.path.cmp(&b.path)));
+        all.truncate(limit);
+        Ok(all)
+    }
+
     /// Lists every document in the index, sorted by path. Reads only fast
     /// fields (no stored text), so listing a large bank stays cheap.
     pub fn documents(&self) -> Result<Vec<DocumentSummary>> {
@@ -313,6 +322,7 @@ impl KnowledgeBank {
             };
             let pages = fast.u64("pages").ok();
             let ocr_pages = fast.u64("ocr_page_count").ok();
+            let mtimes = fast.i64("mtime").ok();
             let text = |column: &tantivy::columnar::StrColumn, doc_id: u32| -> String {
                 let mut value = String::new();
                 if let Some(ord) = column.term_ords(doc_id).next() {
@@ -336,6 +346,7 @@ impl KnowledgeBank {
                         .filter(|_| text(&formats, doc_id) == Format::Pdf.name())
                         .map(|p| p as u32),
                     title: text(&titles, doc_id),
+                    modified: mtimes.as_ref().and_then(|c| c.first(doc_id)).unwrap_or(0) / 1_000_000_000,
                 });
             }
         }

@@ -99,6 +99,9 @@ pub struct DocumentSummary {
     pub ocr_pages: Option<u32>,
     /// Title.
     pub title: String,
+    /// When the file was last changed (added, or changed since), seconds since 1970.
+    #[serde(default)]
+    pub modified: i64,
 }
 
 /// The state of the bank, for status pages.

@@ -66,6 +66,10 @@ pub(crate) struct Texts {
     pub dated: &'static str,
     /// Before the corrected query.
     pub did_you_mean: &'static str,
+    /// The title of the feed of new documents.
+    pub feed_title: &'static str,
+    /// The heading of the start page's newest documents.
+    pub recent: &'static str,
 }
 
 const FI: Texts = Texts {
@@ -116,6 +120,8 @@ const FI: Texts = Texts {
     sort_date: "uusin ensin",
     dated: "Päivätty",
     did_you_mean: "Tarkoititko",
+    feed_title: "Tietopankki – uudet ja muuttuneet asiakirjat",
+    recent: "Viimeksi lisätyt",
 };
 
 const SV: Texts = Texts {
@@ -166,6 +172,8 @@ const SV: Texts = Texts {
     sort_date: "nyaste först",
     dated: "Daterad",
     did_you_mean: "Menade du",
+    feed_title: "Kunskapsbanken – nya och ändrade dokument",
+    recent: "Senast tillagda",
 };
 
 const EN: Texts = Texts {
@@ -216,6 +224,8 @@ const EN: Texts = Texts {
     sort_date: "newest first",
     dated: "Dated",
     did_you_mean: "Did you mean",
+    feed_title: "Knowledge bank – new and changed documents",
+    recent: "Recently added",
 };
 
 /// The texts of a UI language.

@@ -14,6 +14,7 @@
 mod api;
 mod docs;
 mod error;
+mod feed;
 mod i18n;
 mod listen;
 mod pages;

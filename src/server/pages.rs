@@ -19,6 +19,9 @@ use super::templates::{self, StatusLine};
 use super::urls::last_param;
 use crate::{Lang, SearchResults};
 
+/// Documents listed as added last on the start page.
+const RECENT: usize = 10;
+
 /// `GET /`.
 pub(crate) async fn search_page(state: Arc<AppState>, accept_language: Option<&str>, query: SearchQuery) -> Resp {
     let (params, mut error) = match SearchParams::from_query(&query) {
@@ -42,6 +45,14 @@ pub(crate) async fn search_page(state: Arc<AppState>, accept_language: Option<&s
         }
     }
     let status = page_status(fault, error.is_some());
+    // The start page lists the documents added last.
+    let recent = if results.is_none() && error.is_none() && !fault {
+        let bank = Arc::clone(&state.bank);
+        tokio::task::spawn_blocking(move || bank.recent_documents(RECENT)).await.ok().and_then(Result::ok)
+    } else {
+        None
+    }
+    .unwrap_or_default();
     let title = if params.q.is_empty() { t.site.to_string() } else { format!("{} – {}", params.q, t.site) };
     let content = html! {
         (templates::search_top(ui, &params, &status_line(&state)))
@@ -50,7 +61,7 @@ pub(crate) async fn search_page(state: Arc<AppState>, accept_language: Option<&s
         @if let Some(results) = &results {
             (templates::results(ui, &params, results))
         } @else if error.is_none() && !fault {
-            (templates::intro(ui))
+            (templates::intro(ui, &recent))
         }
     };
     let mut response = html(status, templates::layout(ui, &title, &params, content));

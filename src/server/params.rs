@@ -247,6 +247,21 @@ impl SearchParams {
         url
     }
 
+    /// The feed of the documents these parameters find, newest change
+    /// first (`/feed.atom?q=…&lang=…`; the words and the filters only).
+    pub fn feed_url(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = self.active_filters();
+        if !self.q.is_empty() {
+            pairs.insert(0, ("q", self.q.clone()));
+        }
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", encode_component(v))).collect();
+        if query.is_empty() {
+            "/feed.atom".to_string()
+        } else {
+            format!("/feed.atom?{}", query.join("&"))
+        }
+    }
+
     /// The filters that are on, as (parameter, value).
     pub fn active_filters(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();

@@ -24,7 +24,7 @@ use super::params::SearchQuery;
 use super::reply::{json_error, response, streamed, Resp, Streamed, CSS, JAVASCRIPT, SVG, TEXT};
 use super::request::{is_api_path, RequestContext};
 use super::state::AppState;
-use super::{api, docs, pages, urls};
+use super::{api, docs, feed, pages, urls};
 
 /// The Content-Security-Policy of pages and JSON: only our own assets.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -214,7 +214,13 @@ fn page_routes(state: &Arc<AppState>) -> BoxedFilter<(Streamed,)> {
         warp::path("documents").and(warp::path::tail()).and(get_or_head()).and(with_state(state)).and(context()).then(
             |tail: warp::path::Tail, state, context| async move { docs::serve(state, &context, tail.as_str()).await },
         );
-    page.or(style).unify().or(script).unify().or(icon).unify().or(documents).unify().boxed()
+    let feed = warp::path!("feed.atom")
+        .and(get_or_head())
+        .and(with_state(state))
+        .and(warp::header::optional::<String>("host"))
+        .and(strict_query::<SearchQuery>())
+        .and_then(|state, host, query| async move { respond(feed::feed(state, host, query).await) });
+    page.or(feed).unify().or(style).unify().or(script).unify().or(icon).unify().or(documents).unify().boxed()
 }
 
 /// `GET` or `HEAD` (hyper sends no body for a `HEAD`).

@@ -23,6 +23,7 @@ pub(crate) fn layout(ui: Lang, title: &str, params: &SearchParams, content: Mark
                 title { (title) }
                 link rel="stylesheet" href="/assets/style.css";
                 link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+                link rel="alternate" type="application/atom+xml" title=(t.feed_title) href=(params.feed_url());
                 script src="/assets/app.js" defer {}
             }
             body {
@@ -135,11 +136,26 @@ pub(crate) fn alert(heading: &str, text: &str, lang: Option<&str>) -> Markup {
     html! { div class="alert" role="alert" { h2 { (heading) } p lang=[lang] { (text) } } }
 }
 
-/// The start page's examples and the languages to browse.
-pub(crate) fn intro(ui: Lang) -> Markup {
+/// The start page's examples, the languages to browse and the documents
+/// added last.
+pub(crate) fn intro(ui: Lang, recent: &[crate::DocumentSummary]) -> Markup {
     let t = i18n::texts(ui);
     html! {
         div class="wrap intro" {
+            @if !recent.is_empty() {
+                h2 { (t.recent) }
+                ol class="recent" {
+                    @for document in recent {
+                        li lang=[(document.lang != ui).then_some(document.lang.code())] {
+                            a href=(document_url(&document.path, None)) {
+                                (if document.title.is_empty() { &document.path } else { &document.title })
+                            }
+                            " " time datetime=(crate::dates::day_of(document.modified)) { (crate::dates::day_of(document.modified)) }
+                        }
+                    }
+                }
+                p { a href="/feed.atom" { (t.feed_title) " (Atom)" } }
+            }
             h2 { (t.examples) }
             ul class="examples" {
                 @for example in i18n::examples(ui) {
