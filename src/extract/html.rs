@@ -128,44 +128,272 @@ struct Line {
     in_main: bool,
 }
 
+impl Line {
+    /// An empty body line outside the main part.
+    fn new() -> Line {
+        Line { text: String::new(), kind: Paragraph::Body, in_main: false }
+    }
+}
+
+/// The page's own `<header>` being read. It is kept only when it is the
+/// title block (an `<h1>`, no menu), as pandoc writes it.
+struct HeaderBlock {
+    /// Index in the page's lines where the header's lines start.
+    start: usize,
+    /// It holds an `<h1>`.
+    has_heading: bool,
+    /// It holds a `<nav>`.
+    has_nav: bool,
+}
+
+/// The state of one walk through a page's tokens: the lines read so far,
+/// where in the page the walk is, and the head's title, language and meta
+/// tags.
+struct PageWalk {
+    /// Lines of the page read so far.
+    lines: Vec<Line>,
+    /// The line being built.
+    line: Line,
+    /// Elements being passed over, innermost last (their names).
+    skipping: Vec<String>,
+    /// How many `<main>` elements are open.
+    main_depth: usize,
+    /// How many `<article>` elements are open.
+    article_depth: usize,
+    /// Elements marked `role="main"` that are open, innermost last, each
+    /// with how many elements of its name are open inside it.
+    role_main: Vec<(String, usize)>,
+    /// Inside the `<title>` being read.
+    in_title: bool,
+    /// The text of `<title>`.
+    title: String,
+    /// Inside `<head>`.
+    in_head: bool,
+    /// The `lang` attribute of `<html>`.
+    lang: Option<Lang>,
+    /// What the meta tags say.
+    meta: Extracted,
+    /// Cells of the table row being read so far.
+    row_cells: usize,
+    /// The page's own `<header>` being read.
+    header: Option<HeaderBlock>,
+}
+
+impl PageWalk {
+    /// A walk at the start of a page.
+    fn new() -> PageWalk {
+        PageWalk {
+            lines: Vec::new(),
+            line: Line::new(),
+            skipping: Vec::new(),
+            main_depth: 0,
+            article_depth: 0,
+            role_main: Vec::new(),
+            in_title: false,
+            title: String::new(),
+            in_head: false,
+            lang: None,
+            meta: Extracted::default(),
+            row_cells: 0,
+            header: None,
+        }
+    }
+
+    /// Whether a `<main>`, `<article>` or `role="main"` element is open.
+    fn in_main_part(&self) -> bool {
+        self.main_depth + self.article_depth > 0
+    }
+
+    /// Ends the line being built (kept when it has text); `in_main` marks it
+    /// as part of the main part.
+    fn flush(&mut self, in_main: bool) {
+        let text = collapse_whitespace(&self.line.text);
+        if !text.is_empty() {
+            self.lines.push(Line { text, kind: self.line.kind, in_main: self.line.in_main || in_main });
+        }
+        self.line.text.clear();
+        self.line.kind = Paragraph::Body;
+        self.line.in_main = false;
+    }
+
+    /// A start tag named `name` (lowercase), its attributes read by `attribute`.
+    fn start_tag(&mut self, name: String, self_closing: bool, attribute: &dyn Fn(&str) -> Option<String>) {
+        let opens = !is_void(&name) && !self_closing;
+        if !self.skipping.is_empty() {
+            if opens {
+                self.skipping.push(name);
+            }
+            return;
+        }
+        self.read_head_tag(&name, attribute);
+        let in_page_frame = !self.in_main_part();
+        let leave_out = is_never_text(&name)
+            || (self.in_head && name != "title")
+            || (in_page_frame && name == "footer")
+            || is_left_out_by_attributes(attribute);
+        if let Some(header) = self.header.as_mut() {
+            header.has_nav |= name == "nav";
+            header.has_heading |= name == "h1";
+        }
+        if leave_out && opens && name != "head" {
+            self.skipping.push(name);
+            return;
+        }
+        if is_block(&name) {
+            self.flush(self.in_main_part());
+        }
+        self.open_element(&name, self_closing, in_page_frame);
+        self.open_role_main(name, opens, attribute);
+    }
+
+    /// The page's language, head, body, title and meta tags.
+    fn read_head_tag(&mut self, name: &str, attribute: &dyn Fn(&str) -> Option<String>) {
+        match name {
+            "html" => self.lang = attribute("lang").and_then(|l| Lang::from_tag(&l)),
+            "head" => self.in_head = true,
+            "body" => self.in_head = false,
+            "title" if self.in_head || self.title.is_empty() => self.in_title = true,
+            "meta" => read_meta(attribute, &mut self.meta),
+            _ => {}
+        }
+    }
+
+    /// An element of the content opening: the page's header, the main part,
+    /// headings and table cells.
+    fn open_element(&mut self, name: &str, self_closing: bool, in_page_frame: bool) {
+        match name {
+            "header" if in_page_frame && self.header.is_none() && !self_closing => {
+                self.header = Some(HeaderBlock { start: self.lines.len(), has_heading: false, has_nav: false });
+            }
+            "main" => self.main_depth += 1,
+            "article" => self.article_depth += 1,
+            // The heading of the page's title block is its title line.
+            "h1" if self.header.is_some() => self.line.kind = Paragraph::Title,
+            "h1" | "h2" | "h3" => self.line.kind = Paragraph::Heading,
+            "td" | "th" => {
+                if self.row_cells > 0 {
+                    self.line.text.push_str(" | ");
+                }
+                self.row_cells += 1;
+            }
+            "tr" => self.row_cells = 0,
+            "img" => {
+                // Images are not text; their alt text is what a reader hears.
+            }
+            _ => {}
+        }
+    }
+
+    /// An element marked `role="main"` opening, or one of the same name
+    /// inside the innermost such element.
+    fn open_role_main(&mut self, name: String, opens: bool, attribute: &dyn Fn(&str) -> Option<String>) {
+        if attribute("role").is_some_and(|r| r.eq_ignore_ascii_case("main"))
+            && opens
+            && !matches!(name.as_str(), "main" | "article")
+        {
+            self.role_main.push((name, 0));
+            self.main_depth += 1;
+        } else if let Some((_, inside)) = self.role_main.last_mut().filter(|(open, _)| *open == name && opens) {
+            *inside += 1;
+        }
+    }
+
+    /// An end tag named `name` (lowercase).
+    fn end_tag(&mut self, name: String) {
+        if let Some(at) = self.skipping.iter().rposition(|n| *n == name) {
+            self.skipping.truncate(at);
+            return;
+        }
+        if !self.skipping.is_empty() {
+            return;
+        }
+        match name.as_str() {
+            "title" => self.in_title = false,
+            "head" => self.in_head = false,
+            "main" => self.main_depth = self.main_depth.saturating_sub(1),
+            "article" => self.article_depth = self.article_depth.saturating_sub(1),
+            _ => {}
+        }
+        let closes_role_main = self.close_role_main(&name);
+        if is_block(&name) || closes_role_main || matches!(name.as_str(), "main" | "article") {
+            let in_main = self.in_main_part() || closes_role_main || matches!(name.as_str(), "main" | "article");
+            self.flush(in_main);
+        }
+        if name == "header" && !self.in_main_part() {
+            if let Some(header) = self.header.take() {
+                if !header.has_heading || header.has_nav {
+                    self.lines.truncate(header.start);
+                }
+            }
+        }
+    }
+
+    /// Whether the end tag `name` closes the innermost `role="main"`
+    /// element (which is then closed), else counts down one of its name
+    /// open inside it.
+    fn close_role_main(&mut self, name: &str) -> bool {
+        let mut closes_role_main = false;
+        if let Some((open, inside)) = self.role_main.last_mut() {
+            if *open == name {
+                if *inside > 0 {
+                    *inside -= 1;
+                } else {
+                    closes_role_main = true;
+                }
+            }
+        }
+        if closes_role_main {
+            self.role_main.pop();
+            self.main_depth = self.main_depth.saturating_sub(1);
+        }
+        closes_role_main
+    }
+
+    /// Text between tags.
+    fn text(&mut self, text: &str) {
+        if self.in_title {
+            self.title.push_str(text);
+        } else if self.skipping.is_empty() && !self.in_head {
+            self.line.text.push_str(text);
+        }
+    }
+
+    /// The page read: its content (the main part when the page marks one),
+    /// title, headings, language and metadata. `name` is the fallback title.
+    fn finish(mut self, name: &str) -> Result<Extracted, FileError> {
+        self.flush(self.in_main_part());
+        let has_main = self.lines.iter().any(|l| l.in_main);
+        let mut sink = TextSink::new(MAX_TEXT_BYTES);
+        for line in self.lines.iter().filter(|l| l.in_main || !has_main) {
+            sink.paragraph(&line.text, line.kind);
+        }
+        if sink.text.trim().is_empty() {
+            return Err(FileError::NoText);
+        }
+        let title =
+            page_title(&collapse_whitespace(&self.title), sink.styled_title.as_deref(), sink.headings.first(), name);
+        let mut warnings = Vec::new();
+        if sink.truncated {
+            warnings.push("the text is very long; only its first part is indexed".to_string());
+        }
+        Ok(Extracted {
+            title: Some(title),
+            declared_lang: self.lang,
+            headings: sink.headings,
+            text: sink.text,
+            warnings,
+            ..self.meta
+        })
+    }
+}
+
 /// Extracts a web page. `name` is the fallback title.
 pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
     let source = super::text::decode_text(bytes)?;
     let mut emitter = DefaultEmitter::default();
     // Script and style content is raw text, as a browser reads it.
     emitter.naively_switch_states(true);
-
-    // Lines of the page: (text, kind, inside main/article).
-    let mut lines: Vec<Line> = Vec::new();
-    let mut line = Line { text: String::new(), kind: Paragraph::Body, in_main: false };
-    // Elements being passed over, innermost last (their names).
-    let mut skipping: Vec<String> = Vec::new();
-    let mut main_depth = 0usize;
-    let mut article_depth = 0usize;
-    // Elements marked `role="main"` that are open, innermost last, each
-    // with how many elements of its name are open inside it.
-    let mut role_main: Vec<(String, usize)> = Vec::new();
-    let mut in_title = false;
-    let mut title = String::new();
-    let mut in_head = false;
-    let mut lang: Option<Lang> = None;
-    let mut meta = Extracted::default();
-    let mut row_cells = 0usize;
-    // The page's own `<header>` being read: where its lines start, and
-    // whether it holds the page's heading or navigation. It is kept only
-    // when it is the title block (an `<h1>`, no menu), as pandoc writes it.
-    let mut header: Option<(usize, bool, bool)> = None;
-
-    let flush = |line: &mut Line, lines: &mut Vec<Line>, in_main: bool| {
-        let text = collapse_whitespace(&line.text);
-        if !text.is_empty() {
-            lines.push(Line { text, kind: line.kind, in_main: line.in_main || in_main });
-        }
-        line.text.clear();
-        line.kind = Paragraph::Body;
-        line.in_main = false;
-    };
-
+    let mut walk = PageWalk::new();
     for token in Tokenizer::new_with_emitter(source.as_str(), emitter).flatten() {
         match token {
             Token::StartTag(tag) => {
@@ -176,147 +404,14 @@ pub fn extract(bytes: &[u8], name: &str) -> Result<Extracted, FileError> {
                         .find(|(k, _)| k.eq_ignore_ascii_case(key.as_bytes()))
                         .map(|(_, v)| String::from_utf8_lossy(&v.value).into_owned())
                 };
-                if !skipping.is_empty() {
-                    if !is_void(&name) && !tag.self_closing {
-                        skipping.push(name);
-                    }
-                    continue;
-                }
-                match name.as_str() {
-                    "html" => lang = attribute("lang").and_then(|l| Lang::from_tag(&l)),
-                    "head" => in_head = true,
-                    "body" => in_head = false,
-                    "title" if in_head || title.is_empty() => in_title = true,
-                    "meta" => read_meta(&attribute, &mut meta),
-                    _ => {}
-                }
-                let in_page_frame = main_depth == 0 && article_depth == 0;
-                let leave_out = is_never_text(&name)
-                    || (in_head && name != "title")
-                    || (in_page_frame && name == "footer")
-                    || is_left_out_by_attributes(&attribute);
-                if let Some((_, has_heading, has_nav)) = header.as_mut() {
-                    *has_nav |= name == "nav";
-                    *has_heading |= name == "h1";
-                }
-                if leave_out && !is_void(&name) && !tag.self_closing && name != "head" {
-                    skipping.push(name);
-                    continue;
-                }
-                if is_block(&name) {
-                    flush(&mut line, &mut lines, main_depth + article_depth > 0);
-                }
-                match name.as_str() {
-                    "header" if in_page_frame && header.is_none() && !tag.self_closing => {
-                        header = Some((lines.len(), false, false));
-                    }
-                    "main" => main_depth += 1,
-                    "article" => article_depth += 1,
-                    // The heading of the page's title block is its title line.
-                    "h1" if header.is_some() => line.kind = Paragraph::Title,
-                    "h1" | "h2" | "h3" => line.kind = Paragraph::Heading,
-                    "td" | "th" => {
-                        if row_cells > 0 {
-                            line.text.push_str(" | ");
-                        }
-                        row_cells += 1;
-                    }
-                    "tr" => row_cells = 0,
-                    "img" => {
-                        // Images are not text; their alt text is what a reader hears.
-                    }
-                    _ => {}
-                }
-                let opens = !is_void(&name) && !tag.self_closing;
-                if attribute("role").is_some_and(|r| r.eq_ignore_ascii_case("main"))
-                    && opens
-                    && !matches!(name.as_str(), "main" | "article")
-                {
-                    role_main.push((name.clone(), 0));
-                    main_depth += 1;
-                } else if let Some((_, inside)) = role_main.last_mut().filter(|(open, _)| *open == name && opens) {
-                    *inside += 1;
-                }
+                walk.start_tag(name, tag.self_closing, &attribute);
             }
-            Token::EndTag(tag) => {
-                let name = String::from_utf8_lossy(&tag.name).to_ascii_lowercase();
-                if let Some(at) = skipping.iter().rposition(|n| *n == name) {
-                    skipping.truncate(at);
-                    continue;
-                }
-                if !skipping.is_empty() {
-                    continue;
-                }
-                match name.as_str() {
-                    "title" => in_title = false,
-                    "head" => in_head = false,
-                    "main" => main_depth = main_depth.saturating_sub(1),
-                    "article" => article_depth = article_depth.saturating_sub(1),
-                    _ => {}
-                }
-                let mut closes_role_main = false;
-                if let Some((open, inside)) = role_main.last_mut() {
-                    if *open == name {
-                        if *inside > 0 {
-                            *inside -= 1;
-                        } else {
-                            closes_role_main = true;
-                        }
-                    }
-                }
-                if closes_role_main {
-                    role_main.pop();
-                    main_depth = main_depth.saturating_sub(1);
-                }
-                if is_block(&name) || closes_role_main || matches!(name.as_str(), "main" | "article") {
-                    let in_main = main_depth + article_depth > 0
-                        || closes_role_main
-                        || matches!(name.as_str(), "main" | "article");
-                    flush(&mut line, &mut lines, in_main);
-                }
-                if name == "header" && main_depth + article_depth == 0 {
-                    if let Some((start, has_heading, has_nav)) = header.take() {
-                        if !has_heading || has_nav {
-                            lines.truncate(start);
-                        }
-                    }
-                }
-            }
-            Token::String(text) => {
-                let text = String::from_utf8_lossy(&text);
-                if in_title {
-                    title.push_str(&text);
-                } else if skipping.is_empty() && !in_head {
-                    line.text.push_str(&text);
-                }
-            }
+            Token::EndTag(tag) => walk.end_tag(String::from_utf8_lossy(&tag.name).to_ascii_lowercase()),
+            Token::String(text) => walk.text(&String::from_utf8_lossy(&text)),
             _ => {}
         }
     }
-    flush(&mut line, &mut lines, main_depth + article_depth > 0);
-
-    // The content is the main part when the page marks one.
-    let has_main = lines.iter().any(|l| l.in_main);
-    let mut sink = TextSink::new(MAX_TEXT_BYTES);
-    for line in lines.iter().filter(|l| l.in_main || !has_main) {
-        sink.paragraph(&line.text, line.kind);
-    }
-    if sink.text.trim().is_empty() {
-        return Err(FileError::NoText);
-    }
-    let title = page_title(&collapse_whitespace(&title), sink.styled_title.as_deref(), sink.headings.first(), name);
-    let mut warnings = Vec::new();
-    if sink.truncated {
-        warnings.push("the text is very long; only its first part is indexed".to_string());
-    }
-    Ok(Extracted {
-        title: Some(title),
-        declared_lang: lang,
-        headings: sink.headings,
-        text: sink.text,
-        warnings,
-        ..meta
-    })
+    walk.finish(name)
 }
 
 /// The page's title: its own title block when it has one (pandoc's), else

@@ -13,6 +13,7 @@ mod facets;
 pub mod parse;
 mod proximity;
 mod ranking;
+mod related;
 mod request;
 mod resolve;
 mod restore;

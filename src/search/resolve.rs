@@ -12,6 +12,7 @@
 
 use tantivy::schema::Field;
 
+use super::related::related_keys;
 use super::restore::restorations;
 use super::spelling::{corrections, dedup, split_compound};
 use super::stats::Statistics;
@@ -217,43 +218,88 @@ fn total_freq(stats: &Statistics, fields: &[Field], keys: &[String]) -> Result<u
 /// The candidates of one typed word.
 fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str) -> Result<ResolvedWord> {
     let analyzer = Analyzer::get();
-    let stem_fields = [fields.title, fields.heads, fields.body];
     let keys = dedup(langs.iter().map(|&l| analyzer.stem(l, word)));
-    let forms: Vec<String> = langs.iter().map(|&l| exact_key(l, word)).collect();
-    let own_docs = total_freq(stats, &stem_fields, &keys)? + total_freq(stats, &[fields.exact], &forms)?;
     let mut out = ResolvedWord { typed: word.to_string(), evidence: Vec::new(), also_marks: Vec::new() };
+    let own = add_own_and_restored(stats, fields, langs, word, &keys, &mut out)?;
+    let found_as_typed = own.own_docs > 0;
+    let found_restored = out.evidence.len() > 1;
+    let folded = dedup(langs.iter().map(|&l| analyzer.folded(l, word)));
+    let folded_docs = add_folded(stats, fields, &keys, &folded, &mut out)?;
+    let tail_docs = add_compound_tails(stats, fields, &own.widen_keys, &mut out)?;
+
+    // Near forms and compounds that begin with the word; a word already in
+    // a large share of the bank needs no widening.
+    let common = own.own_docs + own.restored_docs > COMMON_WORD_MIN_DOCS.max(stats.num_docs() / 20);
+    if !common {
+        add_near_and_heads(stats, fields, &own.widen_keys, &mut out)?;
+        // Typed without ä/ö/å, and no word of the bank folds to it: its near
+        // forms and compounds among the accent-free keys ("sahkokatkoksen"
+        // → "sähkökatko", as "sähkökatkoksen" finds it).
+        if !found_as_typed && !found_restored && !out.evidence.iter().any(|e| e.kind == EvidenceKind::Near) {
+            add_folded_near_and_heads(stats, fields, langs, &keys, &folded, &mut out)?;
+        }
+    }
+
+    let found = found_as_typed || found_restored || folded_docs > 0 || tail_docs > 0;
+    if !found && word.chars().count() >= 5 {
+        // Found in no form: a typo of the words of the bank one edit away.
+        add_corrections(stats, fields, langs, word, &mut out)?;
+        // A compound typed whole whose parts the text has apart.
+        add_split(stats, fields, langs, word, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The forms of the bank that fold to the typed word and have another
+/// stem than its own, grouped by stem.
+struct RestoredGroup {
+    /// The stem the forms share.
+    stem: String,
+    /// The forms, as the bank has them.
+    words: Vec<String>,
+    /// Their exact-field keys.
+    forms: Vec<String>,
+    /// Documents holding them.
+    docs: u64,
+}
+
+/// What the word's own and restored forms found, which decides the other
+/// evidence looked for.
+struct OwnForms {
+    /// Documents holding the word's own stems or very forms.
+    own_docs: u64,
+    /// Documents holding its restored forms.
+    restored_docs: u64,
+    /// The word's own stems and those of its restored forms: compound parts
+    /// and near forms are looked for from them.
+    widen_keys: Vec<String>,
+}
+
+/// The word as typed (its stems `keys`), and with its ä/ö/å restored from
+/// the bank's vocabulary; when both or several restorations are in the
+/// bank, each by how much the bank uses it.
+fn add_own_and_restored(
+    stats: &Statistics,
+    fields: &Fields,
+    langs: &[Lang],
+    word: &str,
+    keys: &[String],
+    out: &mut ResolvedWord,
+) -> Result<OwnForms> {
+    let stem_fields = [fields.title, fields.heads, fields.body];
+    let forms: Vec<String> = langs.iter().map(|&l| exact_key(l, word)).collect();
+    let own_docs = total_freq(stats, &stem_fields, keys)? + total_freq(stats, &[fields.exact], &forms)?;
     let mut own = Evidence {
         kind: EvidenceKind::Stem,
         word: word.to_string(),
-        source: Source::Stems(keys.clone()),
+        source: Source::Stems(keys.to_vec()),
         forms,
         confidence: confidence::STEM,
         form_confidence: confidence::SAME_FORM,
     };
-
-    // The ä/ö/å restored: forms of the bank that fold to the typed word.
-    let restored = restorations(stats, fields, langs, word)?;
-    let mut groups: Vec<(String, Vec<String>, Vec<String>, u64)> = Vec::new(); // (stem, words, forms, docs)
-    for (lang, form, docs) in restored {
-        let stem = analyzer.stem(lang, &form);
-        let key = exact_key(lang, &form);
-        if keys.contains(&stem) {
-            own.forms.push(key);
-            continue;
-        }
-        match groups.iter_mut().find(|g| g.0 == stem) {
-            Some(group) => {
-                group.2.push(key);
-                group.3 += docs;
-                if !group.1.contains(&form) {
-                    group.1.push(form);
-                }
-            }
-            None => groups.push((stem, vec![form], vec![key], docs)),
-        }
-    }
+    let groups = restored_groups(stats, fields, langs, word, keys, &mut own.forms)?;
     let found_as_typed = own_docs > 0;
-    let most_used = groups.iter().map(|g| g.3).max().unwrap_or(0).max(if found_as_typed { own_docs } else { 0 });
+    let most_used = groups.iter().map(|g| g.docs).max().unwrap_or(0).max(if found_as_typed { own_docs } else { 0 });
     let ambiguous = groups.len() + usize::from(found_as_typed) > 1;
     let share = |docs: u64| -> f32 {
         if !ambiguous || most_used == 0 {
@@ -269,10 +315,63 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
         own.form_confidence *= scale;
     }
     out.evidence.push(own);
-    // Compound parts and near forms are looked for from the restored stems
-    // too: typed without ä/ö/å, a word is widened as if typed with them.
-    let mut widen_keys = keys.clone();
-    for form in groups.iter().flat_map(|g| g.1.iter()) {
+    let widen_keys = widened_keys(langs, keys, &groups);
+    let restored_docs: u64 = groups.iter().map(|g| g.docs).sum();
+    for group in groups {
+        let scale = share(group.docs);
+        out.also_marks.extend(group.words.iter().cloned());
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::Restored,
+            word: group.words.first().cloned().unwrap_or_default(),
+            source: Source::Stems(vec![group.stem]),
+            forms: group.forms,
+            confidence: confidence::STEM * scale,
+            form_confidence: confidence::SAME_FORM * scale,
+        });
+    }
+    Ok(OwnForms { own_docs, restored_docs, widen_keys })
+}
+
+/// The ä/ö/å restored: forms of the bank that fold to the typed word,
+/// grouped by stem. The exact keys of those with one of the word's own
+/// stems `keys` go to `own_forms` instead.
+fn restored_groups(
+    stats: &Statistics,
+    fields: &Fields,
+    langs: &[Lang],
+    word: &str,
+    keys: &[String],
+    own_forms: &mut Vec<String>,
+) -> Result<Vec<RestoredGroup>> {
+    let analyzer = Analyzer::get();
+    let mut groups: Vec<RestoredGroup> = Vec::new();
+    for (lang, form, docs) in restorations(stats, fields, langs, word)? {
+        let stem = analyzer.stem(lang, &form);
+        let key = exact_key(lang, &form);
+        if keys.contains(&stem) {
+            own_forms.push(key);
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.stem == stem) {
+            Some(group) => {
+                group.forms.push(key);
+                group.docs += docs;
+                if !group.words.contains(&form) {
+                    group.words.push(form);
+                }
+            }
+            None => groups.push(RestoredGroup { stem, words: vec![form], forms: vec![key], docs }),
+        }
+    }
+    Ok(groups)
+}
+
+/// The word's stems `keys` and those of its restored forms: typed without
+/// ä/ö/å, a word is widened as if typed with them.
+fn widened_keys(langs: &[Lang], keys: &[String], groups: &[RestoredGroup]) -> Vec<String> {
+    let analyzer = Analyzer::get();
+    let mut widen_keys = keys.to_vec();
+    for form in groups.iter().flat_map(|g| g.words.iter()) {
         for &lang in langs {
             let stem = analyzer.stem(lang, form);
             if !widen_keys.contains(&stem) {
@@ -280,37 +379,42 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
             }
         }
     }
-    let restored_docs: u64 = groups.iter().map(|g| g.3).sum();
-    for (stem, words, forms, docs) in groups {
-        let scale = share(docs);
-        out.also_marks.extend(words.iter().cloned());
-        out.evidence.push(Evidence {
-            kind: EvidenceKind::Restored,
-            word: words.first().cloned().unwrap_or_default(),
-            source: Source::Stems(vec![stem]),
-            forms,
-            confidence: confidence::STEM * scale,
-            form_confidence: confidence::SAME_FORM * scale,
-        });
-    }
-    let found_restored = out.evidence.len() > 1;
+    widen_keys
+}
 
-    // The accent-free keys (a text written without ä/ö/å, or a query typed so).
-    let folded = dedup(langs.iter().map(|&l| analyzer.folded(l, word)));
+/// The accent-free keys `folded` (a text written without ä/ö/å, or a query
+/// typed so); those that are not also stem keys are looked for in the body
+/// too. Returns the documents found.
+fn add_folded(
+    stats: &Statistics,
+    fields: &Fields,
+    keys: &[String],
+    folded: &[String],
+    out: &mut ResolvedWord,
+) -> Result<u64> {
     let folded_body: Vec<String> = folded.iter().filter(|k| !keys.contains(k)).cloned().collect();
-    let folded_docs = total_freq(stats, &[fields.folded], &folded)? + total_freq(stats, &[fields.body], &folded_body)?;
+    let folded_docs = total_freq(stats, &[fields.folded], folded)? + total_freq(stats, &[fields.body], &folded_body)?;
     if folded_docs > 0 {
         out.evidence.push(Evidence {
             kind: EvidenceKind::Folded,
             word: folded.first().cloned().unwrap_or_default(),
-            source: Source::Folded { folded: folded.clone(), body: folded_body },
+            source: Source::Folded { folded: folded.to_vec(), body: folded_body },
             forms: Vec::new(),
             confidence: confidence::FOLDED,
             form_confidence: confidence::FOLDED,
         });
     }
+    Ok(folded_docs)
+}
 
-    // Compounds that end with the word.
+/// Compounds that end with the word (one of `widen_keys` long enough to be
+/// a tail). Returns the documents found.
+fn add_compound_tails(
+    stats: &Statistics,
+    fields: &Fields,
+    widen_keys: &[String],
+    out: &mut ResolvedWord,
+) -> Result<u64> {
     let tail_keys: Vec<String> = widen_keys.iter().filter(|k| k.chars().count() >= MIN_TAIL_CHARS).cloned().collect();
     let tail_docs = total_freq(stats, &[fields.tails], &tail_keys)?;
     if tail_docs > 0 {
@@ -323,113 +427,139 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
             form_confidence: confidence::COMPOUND_PART,
         });
     }
+    Ok(tail_docs)
+}
 
-    // Near forms and compounds that begin with the word; a word already in
-    // a large share of the bank needs no widening.
-    let common = own_docs + restored_docs > COMMON_WORD_MIN_DOCS.max(stats.num_docs() / 20);
-    if !common {
-        let (near, heads) = related_keys(stats, fields, fields.body, &widen_keys)?;
-        // The snippet marks the closest of them too, so a hit shows why it is one.
-        out.also_marks.extend(near.iter().chain(&heads).take(MARKED_RELATED).cloned());
-        if !near.is_empty() {
-            out.evidence.push(Evidence {
-                kind: EvidenceKind::Near,
-                word: near[0].clone(),
-                source: Source::Stems(near),
-                forms: Vec::new(),
-                confidence: confidence::NEAR,
-                form_confidence: confidence::NEAR,
-            });
-        }
-        if !heads.is_empty() {
-            out.evidence.push(Evidence {
-                kind: EvidenceKind::CompoundHead,
-                word: heads[0].clone(),
-                source: Source::Stems(heads),
-                forms: Vec::new(),
-                confidence: confidence::COMPOUND_HEAD,
-                form_confidence: confidence::COMPOUND_HEAD,
-            });
-        }
-        // Typed without ä/ö/å, and no word of the bank folds to it: its near
-        // forms and compounds among the accent-free keys ("sahkokatkoksen"
-        // → "sähkökatko", as "sähkökatkoksen" finds it).
-        if !found_as_typed && !found_restored && !out.evidence.iter().any(|e| e.kind == EvidenceKind::Near) {
-            let (near, heads) = related_keys(stats, fields, fields.folded, &folded)?;
-            // The near forms the bank has with ä/ö/å count as those words
-            // (title and headings weighted, as typed with the letters).
-            let mut restored_near: Vec<String> = Vec::new();
-            let mut shown = None;
-            for key in &near {
-                for (lang, form, _) in restorations(stats, fields, langs, key)? {
-                    let stem = analyzer.stem(lang, &form);
-                    if !restored_near.contains(&stem) && !keys.contains(&stem) {
-                        shown.get_or_insert(form);
-                        restored_near.push(stem);
-                    }
-                }
-            }
-            let near = if shown.is_some() { Vec::new() } else { near };
-            if let Some(word) = shown {
-                out.also_marks.push(word.clone());
-                out.evidence.push(Evidence {
-                    kind: EvidenceKind::Near,
-                    word,
-                    source: Source::Stems(restored_near),
-                    forms: Vec::new(),
-                    confidence: confidence::NEAR,
-                    form_confidence: confidence::NEAR,
-                });
-            }
-            for (kind, keys, confidence) in [
-                (EvidenceKind::Near, near, confidence::NEAR),
-                (EvidenceKind::CompoundHead, heads, confidence::COMPOUND_HEAD),
-            ] {
-                if let Some(first) = keys.first().cloned() {
-                    out.evidence.push(Evidence {
-                        kind,
-                        word: first,
-                        source: Source::Folded { folded: keys, body: Vec::new() },
-                        forms: Vec::new(),
-                        confidence,
-                        form_confidence: confidence,
-                    });
-                }
+/// Near forms and compounds that begin with the word, among the body's
+/// stems related to `widen_keys`; the snippet marks the closest of them.
+fn add_near_and_heads(
+    stats: &Statistics,
+    fields: &Fields,
+    widen_keys: &[String],
+    out: &mut ResolvedWord,
+) -> Result<()> {
+    let (near, heads) = related_keys(stats, fields, fields.body, widen_keys)?;
+    // The snippet marks the closest of them too, so a hit shows why it is one.
+    out.also_marks.extend(near.iter().chain(&heads).take(MARKED_RELATED).cloned());
+    if !near.is_empty() {
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::Near,
+            word: near[0].clone(),
+            source: Source::Stems(near),
+            forms: Vec::new(),
+            confidence: confidence::NEAR,
+            form_confidence: confidence::NEAR,
+        });
+    }
+    if !heads.is_empty() {
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::CompoundHead,
+            word: heads[0].clone(),
+            source: Source::Stems(heads),
+            forms: Vec::new(),
+            confidence: confidence::COMPOUND_HEAD,
+            form_confidence: confidence::COMPOUND_HEAD,
+        });
+    }
+    Ok(())
+}
+
+/// Near forms and compounds of the word among the accent-free keys, for a
+/// word typed without ä/ö/å that no word of the bank folds to. The near
+/// forms the bank has with ä/ö/å count as those words (title and headings
+/// weighted, as typed with the letters).
+fn add_folded_near_and_heads(
+    stats: &Statistics,
+    fields: &Fields,
+    langs: &[Lang],
+    keys: &[String],
+    folded: &[String],
+    out: &mut ResolvedWord,
+) -> Result<()> {
+    let analyzer = Analyzer::get();
+    let (near, heads) = related_keys(stats, fields, fields.folded, folded)?;
+    let mut restored_near: Vec<String> = Vec::new();
+    let mut shown = None;
+    for key in &near {
+        for (lang, form, _) in restorations(stats, fields, langs, key)? {
+            let stem = analyzer.stem(lang, &form);
+            if !restored_near.contains(&stem) && !keys.contains(&stem) {
+                shown.get_or_insert(form);
+                restored_near.push(stem);
             }
         }
     }
-
-    let found = found_as_typed || found_restored || folded_docs > 0 || tail_docs > 0;
-    if !found && word.chars().count() >= 5 {
-        // Found in no form: a typo of the words of the bank one edit away.
-        for correction in corrections(stats, fields, langs, word)? {
-            let keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &correction)));
+    let near = if shown.is_some() { Vec::new() } else { near };
+    if let Some(word) = shown {
+        out.also_marks.push(word.clone());
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::Near,
+            word,
+            source: Source::Stems(restored_near),
+            forms: Vec::new(),
+            confidence: confidence::NEAR,
+            form_confidence: confidence::NEAR,
+        });
+    }
+    for (kind, related, conf) in
+        [(EvidenceKind::Near, near, confidence::NEAR), (EvidenceKind::CompoundHead, heads, confidence::COMPOUND_HEAD)]
+    {
+        if let Some(first) = related.first().cloned() {
             out.evidence.push(Evidence {
-                kind: EvidenceKind::Correction,
-                word: correction.clone(),
-                source: Source::Stems(keys),
-                forms: langs.iter().map(|&l| exact_key(l, &correction)).collect(),
-                confidence: confidence::CORRECTION,
-                form_confidence: confidence::CORRECTION,
-            });
-        }
-        // A compound typed whole whose parts the text has apart.
-        if let Some((head, rest)) = split_compound(stats, fields, langs, word)? {
-            let head_keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &head)));
-            let rest_keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &rest)));
-            out.also_marks.push(head.clone());
-            out.also_marks.push(rest.clone());
-            out.evidence.push(Evidence {
-                kind: EvidenceKind::Split,
-                word: format!("{head} {rest}"),
-                source: Source::Parts(head_keys, rest_keys),
+                kind,
+                word: first,
+                source: Source::Folded { folded: related, body: Vec::new() },
                 forms: Vec::new(),
-                confidence: confidence::SPLIT,
-                form_confidence: confidence::SPLIT,
+                confidence: conf,
+                form_confidence: conf,
             });
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// A typo: the words of the bank one edit away.
+fn add_corrections(
+    stats: &Statistics,
+    fields: &Fields,
+    langs: &[Lang],
+    word: &str,
+    out: &mut ResolvedWord,
+) -> Result<()> {
+    let analyzer = Analyzer::get();
+    for correction in corrections(stats, fields, langs, word)? {
+        let keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &correction)));
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::Correction,
+            word: correction.clone(),
+            source: Source::Stems(keys),
+            forms: langs.iter().map(|&l| exact_key(l, &correction)).collect(),
+            confidence: confidence::CORRECTION,
+            form_confidence: confidence::CORRECTION,
+        });
+    }
+    Ok(())
+}
+
+/// A compound typed whole whose parts the text has apart; the snippet
+/// marks both parts.
+fn add_split(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str, out: &mut ResolvedWord) -> Result<()> {
+    let analyzer = Analyzer::get();
+    if let Some((head, rest)) = split_compound(stats, fields, langs, word)? {
+        let head_keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &head)));
+        let rest_keys = dedup(langs.iter().map(|&l| analyzer.stem(l, &rest)));
+        out.also_marks.push(head.clone());
+        out.also_marks.push(rest.clone());
+        out.evidence.push(Evidence {
+            kind: EvidenceKind::Split,
+            word: format!("{head} {rest}"),
+            source: Source::Parts(head_keys, rest_keys),
+            forms: Vec::new(),
+            confidence: confidence::SPLIT,
+            form_confidence: confidence::SPLIT,
+        });
+    }
+    Ok(())
 }
 
 /// Documents a word's own forms must reach (and a twentieth of the bank)
@@ -437,85 +567,3 @@ fn resolve_word(stats: &Statistics, fields: &Fields, langs: &[Lang], word: &str)
 const COMMON_WORD_MIN_DOCS: u64 = 500;
 /// How many near forms and compounds of a word the snippet marks.
 const MARKED_RELATED: usize = 4;
-/// Shortest stem that takes part in near-form matching, in characters.
-const NEAR_MIN_CHARS: usize = 5;
-/// Shortest stem that can be the first part of a compound.
-const HEAD_MIN_CHARS: usize = 4;
-/// Shortest rest of a compound after its first part.
-const HEAD_REST_MIN_CHARS: usize = 3;
-/// How many dictionary terms of a prefix scan may give near forms.
-const NEAR_SCAN_LIMIT: usize = 64;
-/// How many dictionary terms one prefix scan reads at most, per segment.
-const PREFIX_SCAN_LIMIT: usize = 2_000;
-
-/// Body stems related to the query's stems, found in the index's own
-/// vocabulary:
-/// - near forms: stems one or two letters longer or shorter;
-/// - compounds that begin with the word: a stem that starts with the query
-///   stem and whose rest (after a Swedish linking -s-) is itself a stem of
-///   the index, so "beredskap" finds "beredskapsplan" (plan is a word) and
-///   "tila" finds "tilavuokra" but not "tilaisuus" (isuus is not).
-///
-/// `field` is the body's stems, or the folded keys for a word typed without
-/// ä/ö/å that the bank has only with them.
-fn related_keys(
-    stats: &Statistics,
-    fields: &Fields,
-    field: Field,
-    keys: &[String],
-) -> Result<(Vec<String>, Vec<String>)> {
-    let mut near: Vec<String> = Vec::new();
-    let mut heads: Vec<String> = Vec::new();
-    let known = |term: &str| -> Result<bool> {
-        Ok(stats.key_freq(field, term)? > 0 || (field != fields.body && stats.key_freq(fields.body, term)? > 0))
-    };
-    for key in keys {
-        let chars: Vec<char> = key.chars().collect();
-        if chars.len() < HEAD_MIN_CHARS || !chars.iter().all(|c| c.is_alphabetic()) {
-            continue;
-        }
-        for cut in 1..=2 {
-            if chars.len() < NEAR_MIN_CHARS + cut {
-                break;
-            }
-            let shorter: String = chars[..chars.len() - cut].iter().collect();
-            if !keys.contains(&shorter) && !near.contains(&shorter) && known(&shorter)? {
-                near.push(shorter);
-            }
-        }
-        for segment in stats.segment_readers() {
-            let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().range().ge(key.as_bytes()).into_stream()?;
-            let mut scanned = 0;
-            while stream.advance() && scanned < PREFIX_SCAN_LIMIT {
-                scanned += 1;
-                let bytes = stream.key();
-                if !bytes.starts_with(key.as_bytes()) {
-                    break;
-                }
-                let Ok(term) = std::str::from_utf8(bytes) else { continue };
-                if keys.iter().any(|k| k == term) || near.iter().any(|o| o == term) || heads.iter().any(|o| o == term) {
-                    continue;
-                }
-                let Some(rest) = term.get(key.len()..) else { continue };
-                let extra = rest.chars().count();
-                if (1..=2).contains(&extra) {
-                    // Near forms only from the first terms of the scan (the
-                    // closest in the dictionary's order).
-                    if chars.len() >= NEAR_MIN_CHARS && scanned <= NEAR_SCAN_LIMIT {
-                        near.push(term.to_string());
-                    }
-                    continue;
-                }
-                let rest = rest.strip_prefix('s').filter(|r| r.chars().count() >= HEAD_REST_MIN_CHARS).unwrap_or(rest);
-                if rest.chars().count() >= HEAD_REST_MIN_CHARS && rest.chars().all(char::is_alphabetic) && known(rest)?
-                {
-                    heads.push(term.to_string());
-                }
-            }
-        }
-    }
-    near.truncate(12);
-    heads.truncate(24);
-    Ok((near, heads))
-}

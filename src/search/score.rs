@@ -17,7 +17,7 @@
 //! break ties.
 
 use tantivy::postings::Postings;
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, SegmentReader, Term, TERMINATED};
 
@@ -86,6 +86,52 @@ impl SegmentScores {
         let start = self.slot_of[d] as usize;
         &mut self.slots[start + word]
     }
+
+    /// Records the `which`th evidence of query word `word` in the eligible
+    /// documents `scratch` found it in, where it is the word's best so far.
+    fn add_evidence(
+        &mut self,
+        scratch: &Scratch,
+        word: usize,
+        which: u8,
+        evidence: &Evidence,
+        forms: Option<&DocMask>,
+    ) {
+        for &doc in &scratch.touched {
+            let d = doc as usize;
+            let tf = scratch.tf[d];
+            if tf <= 0.0 || !self.eligible[d] {
+                continue;
+            }
+            let conf = match forms {
+                Some(mask) if mask[d] => evidence.form_confidence,
+                _ => evidence.confidence,
+            };
+            let value = conf * (weight::COORDINATION + tf / (weight::K1 + tf));
+            let in_title = scratch.in_title[d];
+            let slot = self.slot_mut(doc, word);
+            if in_title && conf > slot.in_title {
+                slot.in_title = conf;
+            }
+            if value > slot.best {
+                slot.best = value;
+                slot.which = which;
+            }
+            slot.primary |= evidence.confidence >= confidence::PRIMARY * 0.999;
+        }
+    }
+
+    /// A document's score: each word's value there times the word's IDF.
+    fn score(&self, doc: usize, idf: &[f32]) -> f32 {
+        let mut score = 0.0;
+        for (w, word_idf) in idf.iter().enumerate() {
+            let value = self.slot(doc, w).value();
+            if value > 0.0 {
+                score += word_idf * value;
+            }
+        }
+        score
+    }
 }
 
 /// What [`rank`] found.
@@ -123,8 +169,7 @@ pub(crate) fn rank(
 ) -> Result<Ranking> {
     let num_docs = stats.num_docs().max(1) as f32;
     let lengths = FieldLengths::new(stats, fields)?;
-    let mut primary_docs = vec![0u64; words.len()];
-    let mut any_docs = vec![0u64; words.len()];
+    let mut doc_counts = DocCounts::new(words.len());
     let mut segments: Vec<SegmentScores> = Vec::new();
     let required_weights = constraints
         .required
@@ -132,107 +177,162 @@ pub(crate) fn rank(
         .map(|q| q.weight(EnableScoring::disabled_from_searcher(stats)))
         .collect::<tantivy::Result<Vec<_>>>()?;
     let mut scratch = Scratch::new(0);
-    for (ord, segment) in stats.segment_readers().iter().enumerate() {
-        let max_doc = segment.max_doc() as usize;
-        let mut eligible: DocMask = vec![true; max_doc];
-        if let Some(alive) = segment.alive_bitset() {
-            for (doc, slot) in eligible.iter_mut().enumerate() {
-                *slot = alive.is_alive(doc as DocId);
-            }
-        }
-        for group in &constraints.filters {
-            let mut any = vec![false; max_doc];
-            for term in group {
-                for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| any[doc as usize] = true)?;
-            }
-            for (slot, ok) in eligible.iter_mut().zip(any) {
-                *slot &= ok;
-            }
-        }
-        for term in &constraints.excluded {
-            for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| eligible[doc as usize] = false)?;
-        }
-        for weight in &required_weights {
-            let mut any = vec![false; max_doc];
-            let mut scorer = weight.scorer(segment, 1.0)?;
-            let mut doc = scorer.doc();
-            while doc != TERMINATED {
-                any[doc as usize] = true;
-                doc = scorer.advance();
-            }
-            for (slot, ok) in eligible.iter_mut().zip(any) {
-                *slot &= ok;
-            }
-        }
-        let language = match &constraints.language {
-            Some((term, _)) => {
-                let mut mask = vec![false; max_doc];
-                for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| mask[doc as usize] = true)?;
-                Some(mask)
-            }
-            None => None,
-        };
-        let mut scores = SegmentScores {
-            slot_of: vec![NO_SLOT; max_doc],
-            slots: Vec::new(),
-            words: words.len(),
-            touched: Vec::new(),
-            eligible,
-            language,
-        };
-        scratch.reset(max_doc);
-        for (w, word) in words.iter().enumerate() {
-            for (e, evidence) in word.evidence.iter().enumerate().take(u8::MAX as usize) {
-                scratch.clear();
-                accumulate(segment, fields, &lengths, &evidence.source, &mut scratch)?;
-                let forms = form_mask(segment, fields, evidence, max_doc)?;
-                for &doc in &scratch.touched {
-                    let d = doc as usize;
-                    let tf = scratch.tf[d];
-                    if tf <= 0.0 || !scores.eligible[d] {
-                        continue;
-                    }
-                    let conf = match &forms {
-                        Some(mask) if mask[d] => evidence.form_confidence,
-                        _ => evidence.confidence,
-                    };
-                    let value = conf * (weight::COORDINATION + tf / (weight::K1 + tf));
-                    let in_title = scratch.in_title[d];
-                    let slot = scores.slot_mut(doc, w);
-                    if in_title && conf > slot.in_title {
-                        slot.in_title = conf;
-                    }
-                    if value > slot.best {
-                        slot.best = value;
-                        slot.which = e as u8;
-                    }
-                    slot.primary |= evidence.confidence >= confidence::PRIMARY * 0.999;
-                }
-            }
-        }
-        for (i, slot) in scores.slots.iter().enumerate() {
-            if slot.best > 0.0 {
-                any_docs[i % words.len()] += 1;
-                primary_docs[i % words.len()] += u64::from(slot.primary);
-            }
-        }
-        if words.is_empty() {
-            // Filters only: every eligible document, equal scores.
-            scores.touched = (0..max_doc as DocId).filter(|&d| scores.eligible[d as usize]).collect();
-        }
-        let _ = ord;
+    for segment in stats.segment_readers().iter() {
+        let scores = score_segment(segment, fields, &lengths, words, constraints, &required_weights, &mut scratch)?;
+        doc_counts.add(&scores);
         segments.push(scores);
     }
-    let idf: Vec<f32> = (0..words.len())
-        .map(|w| {
-            let df = if primary_docs[w] > 0 { primary_docs[w] } else { any_docs[w] } as f32;
-            (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0)
-        })
-        .collect();
-    // A floor, so that a query of very common words still ranks by them.
-    let idf: Vec<f32> = idf.iter().map(|&i| i.max(0.05)).collect();
+    let idf = doc_counts.idf(num_docs);
+    let (scored, matching) = score_documents(&segments, &idf, words.is_empty(), constraints, list_matching);
+    let total = scored.len();
+    let mut best = best_candidates(scored, keep, &segments, &idf);
+    if words.len() >= 2 {
+        let top = best.len().min(PROXIMITY_CANDIDATES);
+        add_proximity(stats, fields, words, &idf, &mut best[..top])?;
+        sort(&mut best);
+    }
+    Ok(Ranking { best, total, matching, idf })
+}
+
+/// One segment's scores: which of its documents may match, which are in
+/// the query's language, and each word's best evidence in each document.
+fn score_segment(
+    segment: &SegmentReader,
+    fields: &Fields,
+    lengths: &FieldLengths,
+    words: &[ResolvedWord],
+    constraints: &Constraints,
+    required_weights: &[Box<dyn Weight>],
+    scratch: &mut Scratch,
+) -> Result<SegmentScores> {
+    let max_doc = segment.max_doc() as usize;
+    let eligible = eligible_docs(segment, constraints, required_weights)?;
+    let language = match &constraints.language {
+        Some((term, _)) => {
+            let mut mask = vec![false; max_doc];
+            for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| mask[doc as usize] = true)?;
+            Some(mask)
+        }
+        None => None,
+    };
+    let mut scores = SegmentScores {
+        slot_of: vec![NO_SLOT; max_doc],
+        slots: Vec::new(),
+        words: words.len(),
+        touched: Vec::new(),
+        eligible,
+        language,
+    };
+    scratch.reset(max_doc);
+    for (w, word) in words.iter().enumerate() {
+        for (e, evidence) in word.evidence.iter().enumerate().take(u8::MAX as usize) {
+            scratch.clear();
+            accumulate(segment, fields, lengths, &evidence.source, scratch)?;
+            let forms = form_mask(segment, fields, evidence, max_doc)?;
+            scores.add_evidence(scratch, w, e as u8, evidence, forms.as_ref());
+        }
+    }
+    if words.is_empty() {
+        // Filters only: every eligible document, equal scores.
+        scores.touched = (0..max_doc as DocId).filter(|&d| scores.eligible[d as usize]).collect();
+    }
+    Ok(scores)
+}
+
+/// The documents of a segment that may match: alive, holding a term of
+/// each filter group and no excluded term, and matching every required
+/// query (phrases).
+fn eligible_docs(
+    segment: &SegmentReader,
+    constraints: &Constraints,
+    required_weights: &[Box<dyn Weight>],
+) -> Result<DocMask> {
+    let max_doc = segment.max_doc() as usize;
+    let mut eligible: DocMask = vec![true; max_doc];
+    if let Some(alive) = segment.alive_bitset() {
+        for (doc, slot) in eligible.iter_mut().enumerate() {
+            *slot = alive.is_alive(doc as DocId);
+        }
+    }
+    for group in &constraints.filters {
+        let mut any = vec![false; max_doc];
+        for term in group {
+            for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| any[doc as usize] = true)?;
+        }
+        for (slot, ok) in eligible.iter_mut().zip(any) {
+            *slot &= ok;
+        }
+    }
+    for term in &constraints.excluded {
+        for_each_posting(segment, term, IndexRecordOption::Basic, |doc, _| eligible[doc as usize] = false)?;
+    }
+    for weight in required_weights {
+        let mut any = vec![false; max_doc];
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            any[doc as usize] = true;
+            doc = scorer.advance();
+        }
+        for (slot, ok) in eligible.iter_mut().zip(any) {
+            *slot &= ok;
+        }
+    }
+    Ok(eligible)
+}
+
+/// Per query word, how many documents it matches: with evidence of primary
+/// confidence, and with any evidence (the document frequencies of its IDF).
+struct DocCounts {
+    /// Documents with evidence of primary confidence, per word.
+    primary: Vec<u64>,
+    /// Documents with any evidence, per word.
+    any: Vec<u64>,
+}
+
+impl DocCounts {
+    /// No documents yet for `words` query words.
+    fn new(words: usize) -> DocCounts {
+        DocCounts { primary: vec![0; words], any: vec![0; words] }
+    }
+
+    /// Counts the documents of one segment.
+    fn add(&mut self, scores: &SegmentScores) {
+        for (i, slot) in scores.slots.iter().enumerate() {
+            if slot.best > 0.0 {
+                self.any[i % scores.words] += 1;
+                self.primary[i % scores.words] += u64::from(slot.primary);
+            }
+        }
+    }
+
+    /// Each word's IDF, from its primary document frequency when it has
+    /// one, else from any.
+    fn idf(&self, num_docs: f32) -> Vec<f32> {
+        let idf: Vec<f32> = (0..self.any.len())
+            .map(|w| {
+                let df = if self.primary[w] > 0 { self.primary[w] } else { self.any[w] } as f32;
+                (1.0 + (num_docs - df + 0.5) / (df + 0.5)).ln().max(0.0)
+            })
+            .collect();
+        // A floor, so that a query of very common words still ranks by them.
+        idf.iter().map(|&i| i.max(0.05)).collect()
+    }
+}
+
+/// Scores every eligible document the words touch (all alike when there
+/// are `no_words`), with the language bonus; and, when `list_matching`,
+/// lists the matching documents of each segment in id order.
+fn score_documents(
+    segments: &[SegmentScores],
+    idf: &[f32],
+    no_words: bool,
+    constraints: &Constraints,
+    list_matching: bool,
+) -> (Vec<Scored>, Vec<Vec<DocId>>) {
     let mean_idf = if idf.is_empty() { 1.0 } else { idf.iter().sum::<f32>() / idf.len() as f32 };
     let language_share = constraints.language.as_ref().map_or(0.0, |(_, share)| *share);
+    let language_bonus = weight::LANGUAGE * language_share * mean_idf;
     let touched: usize = segments.iter().map(|s| s.touched.len()).sum();
     let mut scored: Vec<Scored> = Vec::with_capacity(touched);
     let mut matching: Vec<Vec<DocId>> = vec![Vec::new(); if list_matching { segments.len() } else { 0 }];
@@ -243,44 +343,45 @@ pub(crate) fn rank(
             if !scores.eligible[d] {
                 continue;
             }
-            let mut score = 0.0;
-            for (w, word_idf) in idf.iter().enumerate() {
-                let value = scores.slot(d, w).value();
-                if value > 0.0 {
-                    score += word_idf * value;
-                }
-            }
-            if words.is_empty() {
-                score = 1.0;
-            }
+            let score = if no_words { 1.0 } else { scores.score(d, idf) };
             if score <= 0.0 {
                 continue;
             }
             let language = match &scores.language {
-                Some(mask) if mask[d] => weight::LANGUAGE * language_share * mean_idf,
+                Some(mask) if mask[d] => language_bonus,
                 _ => 0.0,
             };
             scored.push(Scored { score: score + language, language, address: DocAddress::new(ord as u32, doc) });
         }
         if let Some(docs) = matching.get_mut(ord) {
-            // In id order without a sort: a bit per document of the segment.
-            let mut bits = vec![0u64; scores.eligible.len().div_ceil(64)];
-            for found in &scored[first..] {
-                let d = found.address.doc_id as usize;
-                bits[d / 64] |= 1 << (d % 64);
-            }
-            docs.reserve(scored.len() - first);
-            for (i, &word) in bits.iter().enumerate() {
-                let mut word = word;
-                while word != 0 {
-                    docs.push((i * 64) as DocId + word.trailing_zeros());
-                    word &= word - 1;
-                }
-            }
+            *docs = in_id_order(scores.eligible.len(), &scored[first..]);
         }
     }
-    let total = scored.len();
-    // Only the best `keep` are put in order; the rest only count.
+    (scored, matching)
+}
+
+/// The ids of `found`, documents of one segment of `max_doc`, in id order
+/// without a sort: a bit per document of the segment.
+fn in_id_order(max_doc: usize, found: &[Scored]) -> Vec<DocId> {
+    let mut bits = vec![0u64; max_doc.div_ceil(64)];
+    for one in found {
+        let d = one.address.doc_id as usize;
+        bits[d / 64] |= 1 << (d % 64);
+    }
+    let mut docs = Vec::with_capacity(found.len());
+    for (i, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            docs.push((i * 64) as DocId + word.trailing_zeros());
+            word &= word - 1;
+        }
+    }
+    docs
+}
+
+/// The best `keep` (at least [`PROXIMITY_CANDIDATES`]) of the scored
+/// documents, best first, each with its word matches; the rest only count.
+fn best_candidates(mut scored: Vec<Scored>, keep: usize, segments: &[SegmentScores], idf: &[f32]) -> Vec<Candidate> {
     let kept = keep.max(PROXIMITY_CANDIDATES).min(scored.len());
     let by_score = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address));
     if kept < scored.len() {
@@ -288,7 +389,7 @@ pub(crate) fn rank(
     }
     scored.truncate(kept);
     scored.sort_by(by_score);
-    let mut best: Vec<Candidate> = scored
+    scored
         .into_iter()
         .map(|found| {
             let scores = &segments[found.address.segment_ord as usize];
@@ -305,13 +406,7 @@ pub(crate) fn rank(
                 .collect();
             Candidate { address: found.address, score: found.score, matches, proximity: 0.0, language: found.language }
         })
-        .collect();
-    if words.len() >= 2 {
-        let top = best.len().min(PROXIMITY_CANDIDATES);
-        add_proximity(stats, fields, words, &idf, &mut best[..top])?;
-        sort(&mut best);
-    }
-    Ok(Ranking { best, total, matching, idf })
+        .collect()
 }
 
 /// Best first; equal scores in index order.

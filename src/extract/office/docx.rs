@@ -12,9 +12,9 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesEnd, BytesStart, Event};
 
-use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
+use super::numbering::Numbering;
 use super::{
     add_distinct_lines, assemble, attribute, read_properties, resolve_reference, Blocks, Nesting, OfficeLimits,
     Package, Paragraph, TextSink,
@@ -173,119 +173,6 @@ impl Styles {
     }
 }
 
-/// The list definitions of `word/numbering.xml` and the lists' current
-/// numbers. A list instance (`w:num`) points to an abstract definition
-/// (`w:abstractNum`); instances of one definition count on together unless
-/// one restarts a level (`w:startOverride`), as in Word.
-#[derive(Default)]
-struct Numbering {
-    /// Abstract definition id → its levels.
-    definitions: HashMap<String, Vec<Level>>,
-    /// Instance id → what it is.
-    instances: HashMap<String, ListInstance>,
-    /// Current numbers by definition id.
-    counters: HashMap<String, Counters>,
-}
-
-/// A list instance (`w:num`): the definition it uses, and the levels it
-/// restarts with the number each starts at.
-#[derive(Default)]
-struct ListInstance {
-    definition: String,
-    restarts: Vec<(usize, u32)>,
-}
-
-impl Numbering {
-    fn read(xml: &str, max_depth: usize) -> Result<Numbering, FileError> {
-        let mut numbering = Numbering::default();
-        let mut reader = quick_xml::Reader::from_str(xml);
-        let mut nesting = Nesting::new(max_depth);
-        // The definition, level and instance being read.
-        let mut definition: Option<(String, Vec<Level>)> = None;
-        let mut level: Option<usize> = None;
-        let mut instance: Option<(String, ListInstance)> = None;
-        let mut override_level: Option<usize> = None;
-        loop {
-            let event = reader.read_event();
-            let (element, is_start) = match &event {
-                Ok(Event::Start(e)) => (e, true),
-                Ok(Event::Empty(e)) => (e, false),
-                Ok(Event::End(e)) => {
-                    nesting.end();
-                    match e.name().into_inner() {
-                        "w:abstractNum" => {
-                            if let Some((id, levels)) = definition.take() {
-                                numbering.definitions.insert(id, levels);
-                            }
-                        }
-                        "w:lvl" => level = None,
-                        "w:lvlOverride" => override_level = None,
-                        "w:num" => {
-                            if let Some((id, list)) = instance.take() {
-                                numbering.instances.insert(id, list);
-                            }
-                        }
-                        _ => {}
-                    }
-                    continue;
-                }
-                Ok(Event::Eof) => break,
-                Ok(_) => continue,
-                Err(e) => return Err(FileError::Damaged(format!("word/numbering.xml is not valid XML: {e}"))),
-            };
-            if is_start {
-                nesting.start(false)?;
-            }
-            let value = || attribute(element, "w:val").unwrap_or_default();
-            let level_index = || attribute(element, "w:ilvl").and_then(|v| v.parse::<usize>().ok());
-            match element.name().into_inner() {
-                "w:abstractNum" if is_start => {
-                    let id = attribute(element, "w:abstractNumId").unwrap_or_default();
-                    definition = Some((id, vec![Level::default(); MAX_LEVELS]));
-                }
-                "w:lvl" if is_start && definition.is_some() => level = level_index().filter(|&l| l < MAX_LEVELS),
-                "w:num" if is_start => {
-                    instance = Some((attribute(element, "w:numId").unwrap_or_default(), ListInstance::default()));
-                }
-                "w:abstractNumId" => {
-                    if let Some((_, list)) = instance.as_mut() {
-                        list.definition = value();
-                    }
-                }
-                "w:lvlOverride" if is_start => override_level = level_index().filter(|&l| l < MAX_LEVELS),
-                "w:startOverride" => {
-                    if let (Some((_, list)), Some(at)) = (instance.as_mut(), override_level) {
-                        list.restarts.push((at, value().parse().unwrap_or(1)));
-                    }
-                }
-                name => {
-                    let Some(at) = level.filter(|_| instance.is_none()) else { continue };
-                    let Some(current) = definition.as_mut().and_then(|(_, levels)| levels.get_mut(at)) else {
-                        continue;
-                    };
-                    match name {
-                        "w:start" => current.start = value().parse().unwrap_or(1),
-                        "w:numFmt" => current.style = NumberStyle::from_ooxml(&value()),
-                        "w:lvlText" => current.template = value(),
-                        _ => {}
-                    }
-                }
-            }
-        }
-        Ok(numbering)
-    }
-
-    /// The label of the next item of list instance `id` at level `level`.
-    fn next_label(&mut self, id: &str, level: usize) -> Option<String> {
-        let list = self.instances.get_mut(id)?;
-        let levels = self.definitions.get(list.definition.as_str())?;
-        let counters = self.counters.entry(list.definition.clone()).or_default();
-        // A restart applies to the instance's first item at that level.
-        let start_at = list.restarts.iter().position(|(at, _)| *at == level).map(|i| list.restarts.swap_remove(i).1);
-        counters.next(levels, level, start_at)
-    }
-}
-
 /// The built-in style names (Word keeps them in English in the file):
 /// "heading 1" … "heading 9" and "Title"; also their ids "Heading1", "Title".
 fn kind_of_name(name: &str) -> Option<Paragraph> {
@@ -312,6 +199,107 @@ fn is_left_out(name: &str) -> bool {
     )
 }
 
+/// The state of a walk through one WordprocessingML part: where in the part
+/// it is, the list item of the paragraph being read, and the paragraphs
+/// being built.
+struct DocxWalk<'a> {
+    /// The document's paragraph styles (which are headings and the title).
+    styles: &'a Styles,
+    /// The document's lists, numbered as their items are read.
+    numbering: &'a mut Numbering,
+    /// Paragraphs and tables being built.
+    blocks: Blocks,
+    /// Elements open, and those being passed over.
+    nesting: Nesting,
+    /// Inside a `w:t` (text run).
+    in_text: bool,
+    /// Inside a `w:pPr` (a paragraph's properties).
+    in_paragraph_properties: bool,
+    /// The list instance of the paragraph being read (`w:numPr`'s `w:numId`).
+    list_instance: Option<String>,
+    /// Its level in the list (`w:ilvl`).
+    list_level: usize,
+}
+
+impl DocxWalk<'_> {
+    /// Whether text read now is text of the document.
+    fn reads_text(&self) -> bool {
+        self.in_text && self.nesting.reading()
+    }
+
+    /// A start tag: paragraphs, text runs, paragraph properties and tables.
+    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FileError> {
+        let name = e.name();
+        if self.nesting.start(is_left_out(name.into_inner()))?.is_none() {
+            return Ok(());
+        }
+        match name.into_inner() {
+            "w:p" => self.blocks.start_paragraph(Paragraph::Body),
+            "w:t" => self.in_text = true,
+            "w:pPr" => {
+                self.in_paragraph_properties = true;
+                self.list_instance = None;
+                self.list_level = 0;
+            }
+            "w:tbl" => self.blocks.start_table(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An empty element: a paragraph's style, outline level and list item,
+    /// tabs, breaks and non-breaking hyphens.
+    fn empty(&mut self, e: &BytesStart<'_>) {
+        if !self.nesting.reading() {
+            return;
+        }
+        let in_properties = self.in_paragraph_properties;
+        match e.name().into_inner() {
+            "w:pStyle" if in_properties => {
+                let style = attribute(e, "w:val").unwrap_or_default();
+                self.blocks.set_kind(self.styles.kind(&style));
+            }
+            "w:outlineLvl"
+                if in_properties && attribute(e, "w:val").and_then(|v| v.parse::<u8>().ok()).is_some_and(|l| l < 9) =>
+            {
+                self.blocks.set_kind(Paragraph::Heading);
+            }
+            "w:tab" | "w:br" | "w:cr" | "w:ptab" if !in_properties => self.blocks.push_text(" "),
+            "w:noBreakHyphen" => self.blocks.push_text("-"),
+            "w:numId" if in_properties => self.list_instance = attribute(e, "w:val"),
+            "w:ilvl" if in_properties => {
+                self.list_level = attribute(e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0);
+            }
+            _ => {}
+        }
+    }
+
+    /// An end tag: paragraphs and table rows go to `sink`; the end of a
+    /// paragraph's properties puts its list label first.
+    fn end(&mut self, e: &BytesEnd<'_>, sink: &mut TextSink) {
+        if self.nesting.end().is_none() {
+            return;
+        }
+        match e.name().into_inner() {
+            "w:t" => self.in_text = false,
+            "w:pPr" => {
+                self.in_paragraph_properties = false;
+                // The paragraph's properties come before its text: the label goes first.
+                let level = self.list_level;
+                if let Some(label) = self.list_instance.take().and_then(|id| self.numbering.next_label(&id, level)) {
+                    self.blocks.push_text(&label);
+                    self.blocks.push_text(" ");
+                }
+            }
+            "w:p" => self.blocks.end_paragraph(sink),
+            "w:tc" => self.blocks.end_cell(),
+            "w:tr" => self.blocks.end_row(sink),
+            "w:tbl" => self.blocks.end_table(sink),
+            _ => {}
+        }
+    }
+}
+
 /// Walks one WordprocessingML part into `sink`.
 fn walk(
     xml: &str,
@@ -321,98 +309,34 @@ fn walk(
     max_depth: usize,
 ) -> Result<(), FileError> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut blocks = Blocks::default();
-    let mut nesting = Nesting::new(max_depth);
-    let mut in_text = false;
-    let mut in_paragraph_properties = false;
-    // The list instance and level of the paragraph being read (`w:numPr`).
-    let mut list_item: (Option<String>, usize) = (None, 0);
+    let mut walk = DocxWalk {
+        styles,
+        numbering,
+        blocks: Blocks::default(),
+        nesting: Nesting::new(max_depth),
+        in_text: false,
+        in_paragraph_properties: false,
+        list_instance: None,
+        list_level: 0,
+    };
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name = e.name();
-                if nesting.start(is_left_out(name.into_inner()))?.is_none() {
-                    continue;
-                }
-                match name.into_inner() {
-                    "w:p" => blocks.start_paragraph(Paragraph::Body),
-                    "w:t" => in_text = true,
-                    "w:pPr" => {
-                        in_paragraph_properties = true;
-                        list_item = (None, 0);
-                    }
-                    "w:tbl" => blocks.start_table(),
-                    _ => {}
+            Ok(Event::Start(e)) => walk.start(&e)?,
+            Ok(Event::Empty(e)) => walk.empty(&e),
+            Ok(Event::Text(t)) if walk.reads_text() => walk.blocks.push_text(&t.xml10_content()),
+            Ok(Event::CData(t)) if walk.reads_text() => walk.blocks.push_text(&t.into_inner()),
+            Ok(Event::GeneralRef(r)) if walk.reads_text() => {
+                if let Some(text) = resolve_reference(&r) {
+                    walk.blocks.push_text(&text);
                 }
             }
-            Ok(Event::Empty(e)) => {
-                if !nesting.reading() {
-                    continue;
-                }
-                match e.name().into_inner() {
-                    "w:pStyle" if in_paragraph_properties => {
-                        let style = attribute(&e, "w:val").unwrap_or_default();
-                        blocks.set_kind(styles.kind(&style));
-                    }
-                    "w:outlineLvl"
-                        if in_paragraph_properties
-                            && attribute(&e, "w:val").and_then(|v| v.parse::<u8>().ok()).is_some_and(|l| l < 9) =>
-                    {
-                        blocks.set_kind(Paragraph::Heading);
-                    }
-                    "w:tab" | "w:br" | "w:cr" | "w:ptab" if !in_paragraph_properties => blocks.push_text(" "),
-                    "w:noBreakHyphen" => blocks.push_text("-"),
-                    "w:numId" if in_paragraph_properties => list_item.0 = attribute(&e, "w:val"),
-                    "w:ilvl" if in_paragraph_properties => {
-                        list_item.1 = attribute(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0);
-                    }
-                    _ => {}
-                }
-            }
-            Ok(Event::Text(t)) => {
-                if in_text && nesting.reading() {
-                    blocks.push_text(&t.xml10_content());
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if in_text && nesting.reading() {
-                    blocks.push_text(&t.into_inner());
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if in_text && nesting.reading() {
-                    if let Some(text) = resolve_reference(&r) {
-                        blocks.push_text(&text);
-                    }
-                }
-            }
-            Ok(Event::End(e)) => {
-                if nesting.end().is_none() {
-                    continue;
-                }
-                match e.name().into_inner() {
-                    "w:t" => in_text = false,
-                    "w:pPr" => {
-                        in_paragraph_properties = false;
-                        // The paragraph's properties come before its text: the label goes first.
-                        if let Some(label) = list_item.0.take().and_then(|id| numbering.next_label(&id, list_item.1)) {
-                            blocks.push_text(&label);
-                            blocks.push_text(" ");
-                        }
-                    }
-                    "w:p" => blocks.end_paragraph(sink),
-                    "w:tc" => blocks.end_cell(),
-                    "w:tr" => blocks.end_row(sink),
-                    "w:tbl" => blocks.end_table(sink),
-                    _ => {}
-                }
-            }
+            Ok(Event::End(e)) => walk.end(&e, sink),
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => return Err(FileError::Damaged(format!("the Word document is not valid XML: {e}"))),
         }
     }
-    blocks.finish(sink);
+    walk.blocks.finish(sink);
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 
 pub mod docx;
 mod lists;
+mod numbering;
 pub mod odt;
 
 use std::io::Read;

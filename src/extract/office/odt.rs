@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesEnd, BytesStart, Event};
 
 use super::lists::{Counters, Level, NumberStyle, MAX_LEVELS};
 use super::{
@@ -178,6 +178,126 @@ fn is_title_style(style: &str, parents: &HashMap<String, String>) -> bool {
     false
 }
 
+/// The state of a walk through one OpenDocument part: where in the part it
+/// is, the lists open and their numbers, and the paragraphs being built.
+struct OdtWalk<'a> {
+    /// Parent of each automatic paragraph style, to find title paragraphs.
+    parents: HashMap<String, String>,
+    /// How each list style numbers its levels.
+    list_styles: &'a ListStyles,
+    /// Paragraphs and tables of the text.
+    blocks: Blocks,
+    /// Paragraphs and tables of the notes.
+    note_blocks: Blocks,
+    /// Elements open, and those being passed over.
+    nesting: Nesting,
+    /// The depth of the `text:note` being read (its paragraphs go to `notes`).
+    in_note: Option<usize>,
+    /// The lists open, innermost last.
+    lists: Vec<OpenList>,
+    /// Current numbers by list style.
+    counters: HashMap<String, Counters>,
+    /// The label waiting for an item's first paragraph.
+    label: Option<String>,
+}
+
+impl<'a> OdtWalk<'a> {
+    /// The paragraphs being built: those of the note being read, else of the text.
+    fn target(&mut self) -> &mut Blocks {
+        if self.in_note.is_some() {
+            &mut self.note_blocks
+        } else {
+            &mut self.blocks
+        }
+    }
+
+    /// A start tag: paragraphs, headings, lists, list items, notes, tables.
+    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FileError> {
+        let name = e.name();
+        let Some(depth) = self.nesting.start(is_left_out(name.into_inner()))? else { return Ok(()) };
+        match name.into_inner() {
+            "text:h" => {
+                let label = self.label.take();
+                let target = self.target();
+                target.start_paragraph(Paragraph::Heading);
+                push_label(target, label);
+            }
+            "text:p" => {
+                let style = attribute(e, "text:style-name").unwrap_or_default();
+                let kind = if is_title_style(&style, &self.parents) { Paragraph::Title } else { Paragraph::Body };
+                let label = self.label.take();
+                let target = self.target();
+                target.start_paragraph(kind);
+                push_label(target, label);
+            }
+            "text:list" => self.open_list(e),
+            "text:list-item" => self.open_list_item(e),
+            "text:note" if self.in_note.is_none() => self.in_note = Some(depth),
+            "table:table" => self.target().start_table(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A `text:list` opening: its style (the outer list's when it names
+    /// none) and level; a list in the text restarts its numbers unless it
+    /// continues an earlier one.
+    fn open_list(&mut self, e: &BytesStart<'_>) {
+        let outer = self.lists.last();
+        let style = attribute(e, "text:style-name").or_else(|| outer.map(|l| l.style.clone())).unwrap_or_default();
+        let level = outer.map_or(0, |l| l.level + 1);
+        let continues = attribute(e, "text:continue-numbering").as_deref() == Some("true")
+            || attribute(e, "text:continue-list").is_some();
+        if level == 0 && !continues {
+            self.counters.remove(&style);
+        }
+        self.lists.push(OpenList { style, level });
+    }
+
+    /// A `text:list-item` opening: the next label of its list.
+    fn open_list_item(&mut self, e: &BytesStart<'_>) {
+        if let Some(list) = self.lists.last() {
+            let start_at = attribute(e, "text:start-value").and_then(|s| s.parse().ok());
+            let levels = self.list_styles.levels.get(&list.style).map(Vec::as_slice).unwrap_or(&[]);
+            self.label = self.counters.entry(list.style.clone()).or_default().next(levels, list.level, start_at);
+        }
+    }
+
+    /// An empty element: spaces, tabs and line breaks.
+    fn empty(&mut self, e: &BytesStart<'_>) {
+        if !self.nesting.reading() {
+            return;
+        }
+        match e.name().into_inner() {
+            "text:s" => {
+                let count = attribute(e, "text:c").and_then(|c| c.parse::<usize>().ok()).unwrap_or(1);
+                self.target().push_text(&" ".repeat(count.clamp(1, 8)));
+            }
+            "text:tab" | "text:line-break" => self.target().push_text(" "),
+            _ => {}
+        }
+    }
+
+    /// An end tag: paragraphs and table rows go to `sink`, or to `notes`
+    /// inside a note.
+    fn end(&mut self, e: &BytesEnd<'_>, sink: &mut TextSink, notes: &mut TextSink) {
+        let Some(at) = self.nesting.end() else { return };
+        let (target, out) =
+            if self.in_note.is_some() { (&mut self.note_blocks, notes) } else { (&mut self.blocks, sink) };
+        match e.name().into_inner() {
+            "text:h" | "text:p" => target.end_paragraph(out),
+            "text:list" => {
+                self.lists.pop();
+            }
+            "table:table-cell" => target.end_cell(),
+            "table:table-row" => target.end_row(out),
+            "table:table" => target.end_table(out),
+            "text:note" if self.in_note == Some(at) => self.in_note = None,
+            _ => {}
+        }
+    }
+}
+
 /// Walks one OpenDocument part: paragraphs and headings into `sink`, the
 /// paragraphs of notes into `notes`.
 fn walk(
@@ -187,115 +307,36 @@ fn walk(
     notes: &mut TextSink,
     max_depth: usize,
 ) -> Result<(), FileError> {
-    let parents = parent_styles(xml);
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut blocks = Blocks::default();
-    let mut note_blocks = Blocks::default();
-    let mut nesting = Nesting::new(max_depth);
-    // The depth of the `text:note` being read (its paragraphs go to `notes`).
-    let mut in_note: Option<usize> = None;
-    let mut lists: Vec<OpenList> = Vec::new();
-    // Current numbers by list style, and the label waiting for an item's first paragraph.
-    let mut counters: HashMap<String, Counters> = HashMap::new();
-    let mut label: Option<String> = None;
+    let mut walk = OdtWalk {
+        parents: parent_styles(xml),
+        list_styles,
+        blocks: Blocks::default(),
+        note_blocks: Blocks::default(),
+        nesting: Nesting::new(max_depth),
+        in_note: None,
+        lists: Vec::new(),
+        counters: HashMap::new(),
+        label: None,
+    };
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let name = e.name();
-                let Some(depth) = nesting.start(is_left_out(name.into_inner()))? else { continue };
-                let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
-                match name.into_inner() {
-                    "text:h" => {
-                        target.start_paragraph(Paragraph::Heading);
-                        push_label(target, label.take());
-                    }
-                    "text:p" => {
-                        let style = attribute(&e, "text:style-name").unwrap_or_default();
-                        let kind = if is_title_style(&style, &parents) { Paragraph::Title } else { Paragraph::Body };
-                        target.start_paragraph(kind);
-                        push_label(target, label.take());
-                    }
-                    "text:list" => {
-                        let outer = lists.last();
-                        let style = attribute(&e, "text:style-name")
-                            .or_else(|| outer.map(|l| l.style.clone()))
-                            .unwrap_or_default();
-                        let level = outer.map_or(0, |l| l.level + 1);
-                        let continues = attribute(&e, "text:continue-numbering").as_deref() == Some("true")
-                            || attribute(&e, "text:continue-list").is_some();
-                        if level == 0 && !continues {
-                            counters.remove(&style);
-                        }
-                        lists.push(OpenList { style, level });
-                    }
-                    "text:list-item" => {
-                        if let Some(list) = lists.last() {
-                            let start_at = attribute(&e, "text:start-value").and_then(|s| s.parse().ok());
-                            let levels = list_styles.levels.get(&list.style).map(Vec::as_slice).unwrap_or(&[]);
-                            label = counters.entry(list.style.clone()).or_default().next(levels, list.level, start_at);
-                        }
-                    }
-                    "text:note" if in_note.is_none() => in_note = Some(depth),
-                    "table:table" => target.start_table(),
-                    _ => {}
+            Ok(Event::Start(e)) => walk.start(&e)?,
+            Ok(Event::Empty(e)) => walk.empty(&e),
+            Ok(Event::Text(t)) if walk.nesting.reading() => walk.target().push_text(&t.xml10_content()),
+            Ok(Event::CData(t)) if walk.nesting.reading() => walk.target().push_text(&t.into_inner()),
+            Ok(Event::GeneralRef(r)) if walk.nesting.reading() => {
+                if let Some(text) = resolve_reference(&r) {
+                    walk.target().push_text(&text);
                 }
             }
-            Ok(Event::Empty(e)) => {
-                if !nesting.reading() {
-                    continue;
-                }
-                let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
-                match e.name().into_inner() {
-                    "text:s" => {
-                        let count = attribute(&e, "text:c").and_then(|c| c.parse::<usize>().ok()).unwrap_or(1);
-                        target.push_text(&" ".repeat(count.clamp(1, 8)));
-                    }
-                    "text:tab" | "text:line-break" => target.push_text(" "),
-                    _ => {}
-                }
-            }
-            Ok(Event::Text(t)) => {
-                if nesting.reading() {
-                    let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
-                    target.push_text(&t.xml10_content());
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if nesting.reading() {
-                    let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
-                    target.push_text(&t.into_inner());
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if nesting.reading() {
-                    if let Some(text) = resolve_reference(&r) {
-                        let target = if in_note.is_some() { &mut note_blocks } else { &mut blocks };
-                        target.push_text(&text);
-                    }
-                }
-            }
-            Ok(Event::End(e)) => {
-                let Some(at) = nesting.end() else { continue };
-                let (target, out) =
-                    if in_note.is_some() { (&mut note_blocks, &mut *notes) } else { (&mut blocks, &mut *sink) };
-                match e.name().into_inner() {
-                    "text:h" | "text:p" => target.end_paragraph(out),
-                    "text:list" => {
-                        lists.pop();
-                    }
-                    "table:table-cell" => target.end_cell(),
-                    "table:table-row" => target.end_row(out),
-                    "table:table" => target.end_table(out),
-                    "text:note" if in_note == Some(at) => in_note = None,
-                    _ => {}
-                }
-            }
+            Ok(Event::End(e)) => walk.end(&e, sink, notes),
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => return Err(FileError::Damaged(format!("the OpenDocument file is not valid XML: {e}"))),
         }
     }
-    blocks.finish(sink);
+    walk.blocks.finish(sink);
     Ok(())
 }
 
