@@ -64,6 +64,6 @@ pub use index::{IndexStage, SyncProgress, SyncReport};
 pub use lang::Lang;
 pub use recognition::{OcrOptions, OcrReport, OcrStatus};
 pub use search::{
-    DateSource, EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, Passage, SearchHit, SearchRequest,
-    SearchResults, Sort, WordEvidence,
+    Completion, CompletionKind, DateSource, EvidenceKind, Explanation, FacetCount, Facets, OtherLanguages, Passage,
+    SearchHit, SearchRequest, SearchResults, Sort, WordEvidence,
 };

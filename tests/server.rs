@@ -323,6 +323,16 @@ fn a_corrected_query_is_suggested_as_a_link() {
 }
 
 #[test]
+fn suggest_completes_from_the_banks_words() {
+    let body = assert_documented(&get(addr(), "/api/suggest?q=kotiv"), "/api/suggest", "get", 200);
+    let suggestions = body["suggestions"].as_array().expect("suggestions");
+    assert!(suggestions.iter().any(|s| s["text"].as_str().is_some_and(|t| t.starts_with("kotivar"))), "{body}");
+    let body = assert_documented(&get(addr(), "/api/suggest?q=k"), "/api/suggest", "get", 200);
+    assert_eq!(body["suggestions"].as_array().map(Vec::len), Some(0));
+    assert_documented(&get(addr(), "/api/suggest?q=kotiv&limit=0"), "/api/suggest", "get", 400);
+}
+
+#[test]
 fn search_returns_hits_facets_and_paging() {
     let response = get(addr(), "/api/search?q=kotivara");
     let body = assert_documented(&response, "/api/search", "get", 200);

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod autocomplete;
 mod cli;
 mod corpus;
 mod cross_language;

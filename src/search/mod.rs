@@ -23,6 +23,8 @@ pub mod snippet;
 mod spelling;
 mod stats;
 mod suggest;
+pub(crate) use suggest::complete_word;
+pub use suggest::{Completion, CompletionKind};
 pub mod translate;
 
 use tantivy::collector::{Collector, SegmentCollector};

@@ -72,6 +72,34 @@ pub(crate) async fn search(state: Arc<AppState>, query: SearchQuery) -> Result<R
     Ok(json(StatusCode::OK, &body))
 }
 
+/// The query of `GET /api/suggest`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct SuggestQuery {
+    q: Option<String>,
+    limit: Option<String>,
+}
+
+/// Completions a search box offers by default, and at most.
+const SUGGESTIONS: usize = 8;
+const MAX_SUGGESTIONS: usize = 20;
+
+/// `GET /api/suggest?q=`: completions of what is being typed.
+pub(crate) async fn suggest(state: Arc<AppState>, query: SuggestQuery) -> Result<Resp, ApiError> {
+    let typed = query.q.unwrap_or_default();
+    if typed.chars().count() > crate::search::MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(format!("'q' is longer than {} characters", crate::search::MAX_QUERY_CHARS)));
+    }
+    let limit = match query.limit.as_deref().map(str::trim) {
+        None | Some("") => SUGGESTIONS,
+        Some(value) => value.parse::<usize>().ok().filter(|n| (1..=MAX_SUGGESTIONS).contains(n)).ok_or_else(|| {
+            ApiError::bad_request(format!("'limit' must be a whole number from 1 to {MAX_SUGGESTIONS}"))
+        })?,
+    };
+    let shown = typed.clone();
+    let suggestions = blocking(&state, move |bank| bank.suggest(&typed, limit)).await?;
+    Ok(json(StatusCode::OK, &json!({ "query": shown, "suggestions": suggestions })))
+}
+
 /// `GET /api/documents/{path}`: one document's metadata (without its text).
 pub(crate) async fn document(state: Arc<AppState>, raw_path: &str) -> Result<Resp, ApiError> {
     let path =

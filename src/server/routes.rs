@@ -166,6 +166,11 @@ fn api_routes(state: &Arc<AppState>) -> BoxedFilter<(Streamed,)> {
         .and(get_or_head())
         .and(with_state(state))
         .and_then(|tail: warp::path::Tail, state| async move { respond(api::document(state, tail.as_str()).await) });
+    let suggest = warp::path!("api" / "suggest")
+        .and(get_or_head())
+        .and(with_state(state))
+        .and(strict_query::<api::SuggestQuery>())
+        .and_then(|state, query| async move { respond(api::suggest(state, query).await) });
     let openapi = warp::path!("api" / "openapi.json").and(get_or_head()).map(|| streamed(api::openapi()));
     // The route exists only with an admin token, so its methods are
     // checked by the handler: without a token any method gets 404.
@@ -184,6 +189,8 @@ fn api_routes(state: &Arc<AppState>) -> BoxedFilter<(Streamed,)> {
         .or(documents)
         .unify()
         .or(document)
+        .unify()
+        .or(suggest)
         .unify()
         .or(openapi)
         .unify()
