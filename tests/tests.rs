@@ -18,6 +18,7 @@ mod ocr;
 mod office;
 mod passages;
 mod ranking;
+mod related;
 mod relevance;
 mod reliability;
 mod robustness;

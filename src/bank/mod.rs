@@ -27,6 +27,7 @@ use crate::search::translate::{FreeDictStatus, Glossary, Translator};
 use crate::search::FacetCache;
 use crate::search::{self, SearchRequest, SearchResults};
 
+mod discover;
 mod records;
 pub use records::{DocumentRecord, DocumentSummary, Status};
 
@@ -297,48 +298,6 @@ impl KnowledgeBank {
     /// keys; made lazily, one document at a time (see [`crate::export`]).
     pub fn export_records(&self, options: &crate::export::ExportOptions) -> Result<crate::export::ExportRecords> {
         crate::export::ExportRecords::new(self.reader.searcher(), self.fields, options.clone())
-    }
-
-    /// Completions of what is being typed in a search box: words of the
-    /// bank's own vocabulary that begin with the last word typed (the most
-    /// common first, the query's other words kept), then titles of which
-    /// every typed word begins a word (ä/ö/å or not). At most `limit`; none
-    /// for a last word under two letters.
-    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<search::Completion>> {
-        let words: Vec<&str> = typed.split_whitespace().collect();
-        let Some(last) = words.last().map(|w| crate::analysis::lower(w)) else { return Ok(Vec::new()) };
-        if last.chars().count() < 2 || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let head: String = words[..words.len() - 1].iter().map(|w| format!("{w} ")).collect();
-        let searcher = self.reader.searcher();
-        let mut out: Vec<search::Completion> = search::complete_word(&searcher, &self.fields, &last, limit)?
-            .into_iter()
-            .filter(|(word, _)| *word != last || words.len() > 1)
-            .map(|(word, documents)| search::Completion {
-                text: format!("{head}{word}"),
-                kind: search::CompletionKind::Word,
-                documents,
-            })
-            .collect();
-        out.truncate(limit.saturating_sub(limit / 3).max(1));
-        let typed_folded: Vec<String> =
-            words.iter().map(|w| crate::analysis::fold(&crate::analysis::lower(w))).collect();
-        for document in self.documents()? {
-            if out.len() >= limit {
-                break;
-            }
-            let title = crate::analysis::fold(&crate::analysis::lower(&document.title));
-            let title_words: Vec<&str> = title.split(|c: char| !c.is_alphanumeric()).collect();
-            if typed_folded.iter().all(|t| title_words.iter().any(|w| w.starts_with(t.as_str()))) {
-                out.push(search::Completion {
-                    text: document.title,
-                    kind: search::CompletionKind::Title,
-                    documents: 1,
-                });
-            }
-        }
-        Ok(out)
     }
 
     /// The `limit` documents changed last (added, or changed since), the

@@ -19,6 +19,8 @@ mod resolve;
 mod restore;
 mod results;
 mod score;
+mod similar;
+pub(crate) use similar::distinctive_words;
 pub mod snippet;
 mod spelling;
 mod stats;
