@@ -12,14 +12,12 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use crate::config::Config;
-use crate::document::Format;
 use crate::error::{Error, FailedFile, Result};
 use crate::extract::ocr::cache::OcrCache;
 use crate::extract::ocr::OcrEngine;
 use crate::extract::ExtractLimits;
 use crate::index::schema::Fields;
 use crate::index::{CommitPayload, OcrIndexing, SyncContext, SyncProgress, SyncReport};
-use crate::lang::Lang;
 use crate::recognition::{
     OcrOptions, OcrProgress, OcrReport, OcrState, OcrStatus, RecognisedScan, RunningGuard, WaitingScan,
 };
@@ -29,6 +27,7 @@ use crate::search::{self, SearchRequest, SearchResults};
 
 mod discover;
 mod records;
+use records::SummaryColumns;
 pub use records::{DocumentRecord, DocumentSummary, Status};
 
 /// Configures and opens a [`KnowledgeBank`].
@@ -301,12 +300,32 @@ impl KnowledgeBank {
     }
 
     /// The `limit` documents changed last (added, or changed since), the
-    /// newest first.
+    /// newest first. Reads every document's time, then the summaries of
+    /// only those it lists.
     pub fn recent_documents(&self, limit: usize) -> Result<Vec<DocumentSummary>> {
-        let mut all = self.documents()?;
-        all.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.path.cmp(&b.path)));
-        all.truncate(limit);
-        Ok(all)
+        let searcher = self.reader.searcher();
+        let mut times: Vec<(i64, u32, u32)> = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let Ok(mtimes) = segment.fast_fields().i64("mtime") else { continue };
+            let alive = segment.alive_bitset();
+            for doc_id in (0..segment.max_doc()).filter(|&d| alive.is_none_or(|a| a.is_alive(d))) {
+                times.push((mtimes.first(doc_id).unwrap_or(0) / 1_000_000_000, ord as u32, doc_id));
+            }
+        }
+        times.sort_by_key(|t| std::cmp::Reverse(t.0));
+        // Documents of the same second as the last one listed are read too:
+        // among them the path decides, as in the full list.
+        let Some(&(last, _, _)) = times.get(limit.saturating_sub(1)).or(times.last()) else { return Ok(Vec::new()) };
+        times.retain(|t| t.0 >= last);
+        let mut out = Vec::with_capacity(times.len());
+        for (_, ord, doc_id) in times {
+            if let Some(columns) = SummaryColumns::open(searcher.segment_reader(ord))? {
+                out.push(columns.summary(doc_id));
+            }
+        }
+        out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.path.cmp(&b.path)));
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// Lists every document in the index, sorted by path. Reads only fast
@@ -315,40 +334,10 @@ impl KnowledgeBank {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
         for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let (Some(paths), Some(langs), Some(formats), Some(titles)) =
-                (fast.str("path")?, fast.str("lang")?, fast.str("format")?, fast.str("title_text")?)
-            else {
-                continue;
-            };
-            let pages = fast.u64("pages").ok();
-            let ocr_pages = fast.u64("ocr_page_count").ok();
-            let mtimes = fast.i64("mtime").ok();
-            let text = |column: &tantivy::columnar::StrColumn, doc_id: u32| -> String {
-                let mut value = String::new();
-                if let Some(ord) = column.term_ords(doc_id).next() {
-                    let _ = column.ord_to_str(ord, &mut value);
-                }
-                value
-            };
+            let Some(columns) = SummaryColumns::open(segment)? else { continue };
             let alive = segment.alive_bitset();
-            for doc_id in 0..segment.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc_id)) {
-                    continue;
-                }
-                out.push(DocumentSummary {
-                    path: text(&paths, doc_id),
-                    lang: text(&langs, doc_id).parse().unwrap_or(Lang::En),
-                    format: text(&formats, doc_id).parse().unwrap_or(Format::Text),
-                    pages: pages.as_ref().and_then(|c| c.first(doc_id)).map(|p| p as u32),
-                    ocr_pages: ocr_pages
-                        .as_ref()
-                        .and_then(|c| c.first(doc_id))
-                        .filter(|_| text(&formats, doc_id) == Format::Pdf.name())
-                        .map(|p| p as u32),
-                    title: text(&titles, doc_id),
-                    modified: mtimes.as_ref().and_then(|c| c.first(doc_id)).unwrap_or(0) / 1_000_000_000,
-                });
+            for doc_id in (0..segment.max_doc()).filter(|&d| alive.is_none_or(|a| a.is_alive(d))) {
+                out.push(columns.summary(doc_id));
             }
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));

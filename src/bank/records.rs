@@ -104,6 +104,64 @@ pub struct DocumentSummary {
     pub modified: i64,
 }
 
+/// The fast-field columns a [`DocumentSummary`] is read from, in one segment.
+pub(crate) struct SummaryColumns {
+    paths: tantivy::columnar::StrColumn,
+    langs: tantivy::columnar::StrColumn,
+    formats: tantivy::columnar::StrColumn,
+    titles: tantivy::columnar::StrColumn,
+    pages: Option<tantivy::columnar::Column<u64>>,
+    ocr_pages: Option<tantivy::columnar::Column<u64>>,
+    mtimes: Option<tantivy::columnar::Column<i64>>,
+}
+
+impl SummaryColumns {
+    /// The columns of `segment`; `None` when it has no documents' text columns.
+    pub(crate) fn open(segment: &tantivy::SegmentReader) -> tantivy::Result<Option<SummaryColumns>> {
+        let fast = segment.fast_fields();
+        let (Some(paths), Some(langs), Some(formats), Some(titles)) =
+            (fast.str("path")?, fast.str("lang")?, fast.str("format")?, fast.str("title_text")?)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(SummaryColumns {
+            paths,
+            langs,
+            formats,
+            titles,
+            pages: fast.u64("pages").ok(),
+            ocr_pages: fast.u64("ocr_page_count").ok(),
+            mtimes: fast.i64("mtime").ok(),
+        }))
+    }
+
+    /// The summary of one document of the segment.
+    pub(crate) fn summary(&self, doc_id: u32) -> DocumentSummary {
+        let text = |column: &tantivy::columnar::StrColumn| -> String {
+            let mut value = String::new();
+            if let Some(ord) = column.term_ords(doc_id).next() {
+                let _ = column.ord_to_str(ord, &mut value);
+            }
+            value
+        };
+        let format = text(&self.formats).parse().unwrap_or(Format::Text);
+        DocumentSummary {
+            path: text(&self.paths),
+            lang: text(&self.langs).parse().unwrap_or(Lang::En),
+            format,
+            pages: self.pages.as_ref().and_then(|c| c.first(doc_id)).map(|p| p as u32),
+            ocr_pages: self
+                .ocr_pages
+                .as_ref()
+                .and_then(|c| c.first(doc_id))
+                .filter(|_| format == Format::Pdf)
+                .map(|p| p as u32),
+            title: text(&self.titles),
+            modified: self.mtimes.as_ref().and_then(|c| c.first(doc_id)).unwrap_or(0) / 1_000_000_000,
+        }
+    }
+}
+
 /// The state of the bank, for status pages.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Status {
