@@ -44,6 +44,7 @@ pub(crate) use facets::FacetCache;
 use facets::FacetCollector;
 pub use facets::{FacetCount, Facets};
 use parse::ParsedQuery;
+pub(crate) use request::parse_day;
 pub use request::{
     SearchRequest, Sort, DEFAULT_OTHER_LANGUAGE_HITS, MAX_LIMIT, MAX_OFFSET, MAX_OTHER_LANGUAGE_HITS, MAX_QUERY_CHARS,
 };

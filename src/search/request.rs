@@ -103,8 +103,7 @@ impl SearchRequest {
         let day = |value: &Option<String>, name: &str| -> crate::Result<Option<i64>> {
             match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 None => Ok(None),
-                Some(v) if v.len() == 10 => crate::dates::date_to_secs(v).map(Some).ok_or_else(|| bad_date(name, v)),
-                Some(v) => Err(bad_date(name, v)),
+                Some(v) => parse_day(name, v).map(Some).map_err(crate::Error::InvalidRequest),
             }
         };
         let from = day(&self.from, "from")?;
@@ -175,7 +174,15 @@ impl SearchRequest {
     }
 }
 
-fn bad_date(name: &str, value: &str) -> crate::Error {
-    let shown: String = value.chars().take(40).collect();
-    crate::Error::InvalidRequest(format!("'{name}' must be a day as YYYY-MM-DD (got '{shown}')"))
+/// A day as `YYYY-MM-DD`, as seconds since 1970 at its start; `Err` says,
+/// naming the parameter `name`, what is wrong.
+pub(crate) fn parse_day(name: &str, value: &str) -> Result<i64, String> {
+    let secs = (value.len() == 10).then(|| crate::dates::date_to_secs(value)).flatten();
+    secs.ok_or_else(|| {
+        let mut shown: String = value.chars().take(40).collect();
+        if value.chars().count() > 40 {
+            shown.push('…');
+        }
+        format!("'{name}' must be a day as YYYY-MM-DD (got '{shown}')")
+    })
 }

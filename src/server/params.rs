@@ -89,12 +89,7 @@ impl Default for SearchParams {
 
 /// `YYYY-MM-DD`, else the message for parameter `name`.
 fn day(value: &str, name: &str) -> Result<String, String> {
-    let well_formed = value.len() == 10 && crate::dates::date_to_secs(value).is_some();
-    if well_formed {
-        Ok(value.to_string())
-    } else {
-        Err(format!("'{name}' must be a day as YYYY-MM-DD (got '{}')", shorten(value)))
-    }
+    crate::search::parse_day(name, value).map(|_| value.to_string())
 }
 
 /// A value given and not blank.
